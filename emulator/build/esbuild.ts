@@ -1,0 +1,209 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  type BuildOptions,
+  type BuildResult,
+  build,
+  context,
+  type Loader,
+  type Message,
+  type OutputFile,
+} from 'esbuild';
+import type { EsbuildProperties, FunctionModel } from '../template/model.ts';
+
+export interface BuiltFunction {
+  readonly logicalId: string;
+  /** Folder holding the bundle, as `sam build` lays out `.aws-sam/build/<LogicalId>/`. */
+  readonly dir: string;
+  /** Absolute path of the module Lambda loads for the handler. */
+  readonly file: string;
+  readonly exportName: string;
+  /** Bytes of each output file, by path relative to `dir`. */
+  readonly sizes: Readonly<Record<string, number>>;
+}
+
+export class BuildError extends Error {
+  override readonly name = 'BuildError';
+  readonly messages: readonly Message[];
+  constructor(logicalId: string, messages: readonly Message[]) {
+    super(`${logicalId}: build failed\n${messages.map(formatMessage).join('\n')}`);
+    this.messages = messages;
+  }
+}
+
+type BuildableFunction = FunctionModel & { readonly build: EsbuildProperties };
+
+export function isBuildable(fn: FunctionModel): fn is BuildableFunction {
+  return fn.build !== undefined;
+}
+
+/**
+ * The esbuild options that SAM's esbuild workflow derives from `Metadata.BuildProperties`: always bundle for
+ * the node platform, with SAM's defaults (cjs, es2020, minify) already filled in by the template loader.
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-using-build-typescript.html
+ */
+export function esbuildOptions(fn: BuildableFunction, outdir: string): BuildOptions {
+  const properties = fn.build;
+  return {
+    absWorkingDir: fn.codeUri,
+    entryPoints: properties.entryPoints.map((entry) => resolveEntryPoint(fn.codeUri, entry)),
+    bundle: true,
+    platform: 'node',
+    outdir,
+    target: properties.target,
+    format: properties.format,
+    minify: properties.minify,
+    sourcemap: properties.sourcemap,
+    ...(properties.sourcesContent === undefined ? {} : { sourcesContent: properties.sourcesContent }),
+    outExtension: { ...properties.outExtension },
+    external: [...properties.external],
+    loader: loaders(fn.logicalId, properties.loader),
+    ...(properties.mainFields === undefined ? {} : { mainFields: [...properties.mainFields] }),
+    banner: { ...properties.banner },
+    logLevel: 'silent',
+  };
+}
+
+/** Builds one function into `outdir` (written to disk), as `sam build` would. */
+export async function buildFunction(fn: BuildableFunction, outdir: string): Promise<BuiltFunction> {
+  let result: BuildResult<{ write: false }>;
+  try {
+    result = await build({ ...esbuildOptions(fn, outdir), write: false });
+  } catch (error) {
+    throw toBuildError(fn.logicalId, error);
+  }
+  return writeOutput(fn, outdir, result.outputFiles);
+}
+
+/**
+ * Rebuilds a function whenever its sources change. esbuild deletes its output when a rebuild fails, so
+ * the output is kept in memory and written only when a build succeeds: the last good build keeps serving.
+ */
+export async function watchFunction(
+  fn: BuildableFunction,
+  outdir: string,
+  onBuild: (outcome: { built: BuiltFunction } | { error: BuildError }) => void,
+): Promise<{ dispose(): Promise<void> }> {
+  let first = true;
+  const ctx = await context({
+    ...esbuildOptions(fn, outdir),
+    write: false,
+    plugins: [
+      {
+        name: 'keep-last-good-build',
+        setup(build) {
+          build.onEnd(async (result) => {
+            // The first build is reported by the caller's own initial build; only rebuilds come through here.
+            if (first) {
+              first = false;
+              return;
+            }
+            if (result.errors.length > 0 || result.outputFiles === undefined) {
+              onBuild({ error: new BuildError(fn.logicalId, result.errors) });
+              return;
+            }
+            try {
+              onBuild({ built: await writeOutput(fn, outdir, result.outputFiles) });
+            } catch (error) {
+              onBuild({ error: toBuildError(fn.logicalId, error) });
+            }
+          });
+        },
+      },
+    ],
+  });
+  await ctx.watch();
+  return { dispose: () => ctx.dispose() };
+}
+
+/** The module Lambda would load for `handler.handler`: Node's runtime tries .js, .mjs then .cjs. */
+export function handlerModule(dir: string, handler: string): { file: string; exportName: string } {
+  const dot = handler.lastIndexOf('.');
+  const modulePath = handler.slice(0, dot);
+  const exportName = handler.slice(dot + 1);
+  for (const extension of ['.js', '.mjs', '.cjs']) {
+    const file = path.join(dir, `${modulePath}${extension}`);
+    if (existsSync(file)) return { file, exportName };
+  }
+  throw new Error(`Cannot find module ${modulePath} (.js, .mjs or .cjs) for handler ${handler} in ${dir}`);
+}
+
+async function writeOutput(
+  fn: BuildableFunction,
+  outdir: string,
+  files: readonly OutputFile[],
+): Promise<BuiltFunction> {
+  await mkdir(outdir, { recursive: true });
+  const sizes: Record<string, number> = {};
+  await Promise.all(
+    files.map(async (file) => {
+      await mkdir(path.dirname(file.path), { recursive: true });
+      await writeFile(file.path, file.contents);
+      sizes[path.relative(outdir, file.path)] = file.contents.byteLength;
+    }),
+  );
+  return { logicalId: fn.logicalId, dir: outdir, ...handlerModule(outdir, fn.handler), sizes };
+}
+
+const LOADERS: readonly Loader[] = [
+  'base64',
+  'binary',
+  'copy',
+  'css',
+  'dataurl',
+  'default',
+  'empty',
+  'file',
+
+  'js',
+  'json',
+  'jsx',
+  'local-css',
+  'text',
+  'ts',
+  'tsx',
+];
+
+function isLoader(name: string): name is Loader {
+  return (LOADERS as readonly string[]).includes(name);
+}
+
+function loaders(logicalId: string, configured: Readonly<Record<string, string>>): Record<string, Loader> {
+  const checked: Record<string, Loader> = {};
+  for (const [extension, name] of Object.entries(configured)) {
+    if (!isLoader(name))
+      throw new BuildError(logicalId, [errorMessage(`Unknown esbuild loader "${name}" for ${extension}`)]);
+    checked[extension] = name;
+  }
+  return checked;
+}
+
+/** SAM resolves an entry point without an extension by trying .ts, then .js. */
+function resolveEntryPoint(codeUri: string, entry: string): string {
+  const absolute = path.resolve(codeUri, entry);
+  if (path.extname(entry) !== '') return absolute;
+  for (const extension of ['.ts', '.js']) {
+    if (existsSync(absolute + extension)) return absolute + extension;
+  }
+  return absolute;
+}
+
+function toBuildError(logicalId: string, error: unknown): BuildError {
+  if (error instanceof BuildError) return error;
+  if (typeof error === 'object' && error !== null && 'errors' in error && Array.isArray(error.errors)) {
+    return new BuildError(logicalId, error.errors);
+  }
+  return new BuildError(logicalId, [errorMessage(error instanceof Error ? error.message : String(error))]);
+}
+
+function errorMessage(text: string): Message {
+  return { id: '', pluginName: '', text, location: null, notes: [], detail: undefined };
+}
+
+function formatMessage(message: Message): string {
+  const where = message.location
+    ? `${message.location.file}:${message.location.line}:${message.location.column}: `
+    : '';
+  return `  ${where}${message.text}`;
+}

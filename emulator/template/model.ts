@@ -1,0 +1,130 @@
+/**
+ * The application as the emulator runs it: what `template.yaml` says once parameters, intrinsics and
+ * Globals are resolved and SAM's implicit APIs are made explicit. Plain data, built once per template load.
+ */
+
+export interface AppModel {
+  /** Absolute path of the template file; CodeUri and EntryPoints are relative to its folder. */
+  readonly templatePath: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly stackName: string;
+  /** Keyed by logical id, in template order. */
+  readonly functions: ReadonlyMap<string, FunctionModel>;
+  /** Keyed by logical id (`ServerlessRestApi`, `ServerlessHttpApi` or an explicit API's id). */
+  readonly apis: ReadonlyMap<string, ApiModel>;
+  readonly routes: readonly RouteModel[];
+  readonly schedules: readonly ScheduleModel[];
+  /** One line per unsupported feature met, each said once. */
+  readonly warnings: readonly string[];
+}
+
+export interface FunctionModel {
+  readonly logicalId: string;
+  /** The `FunctionName` property, or the logical id when the template sets none. */
+  readonly functionName: string;
+  /** Absolute path of the CodeUri folder. */
+  readonly codeUri: string;
+  /** `file.export`, e.g. `handler.handler`. */
+  readonly handler: string;
+  readonly runtime: string;
+  readonly architectures: readonly string[];
+  /** Seconds; SAM's default is 3. */
+  readonly timeout: number;
+  /** MB; SAM's default is 128. */
+  readonly memorySize: number;
+  /** Template `Environment.Variables`, resolved to strings (Globals merged in). */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly reservedConcurrency: number | undefined;
+  readonly logFormat: 'Text' | 'JSON';
+  readonly applicationLogLevel: string | undefined;
+  readonly systemLogLevel: string | undefined;
+  /** `undefined` when the function has no `Metadata.BuildMethod: esbuild` (its CodeUri is run as is). */
+  readonly build: EsbuildProperties | undefined;
+  /** From `EventInvokeConfig`; Lambda's defaults apply when absent. */
+  readonly maximumRetryAttempts: number | undefined;
+  readonly maximumEventAgeInSeconds: number | undefined;
+}
+
+/** `Metadata.BuildProperties` for esbuild, with SAM's defaults filled in (cjs, es2020, minify). */
+export interface EsbuildProperties {
+  readonly entryPoints: readonly string[];
+  readonly format: 'cjs' | 'esm';
+  readonly target: string;
+  readonly minify: boolean;
+  readonly sourcemap: boolean;
+  readonly sourcesContent: boolean | undefined;
+  /** `{".js": ".mjs"}` from `OutExtension: [.js=.mjs]`. */
+  readonly outExtension: Readonly<Record<string, string>>;
+  readonly external: readonly string[];
+  /** `{".png": "file"}` from `Loader: [.png=file]`. */
+  readonly loader: Readonly<Record<string, string>>;
+  readonly mainFields: readonly string[] | undefined;
+  readonly banner: Readonly<Record<string, string>>;
+}
+
+export type ApiKind = 'rest' | 'http';
+
+export interface ApiModel {
+  readonly logicalId: string;
+  readonly kind: ApiKind;
+  /** `Prod` for the implicit REST API, `$default` for the implicit HTTP API. */
+  readonly stageName: string;
+  readonly stageVariables: Readonly<Record<string, string>> | undefined;
+  /** REST only; HTTP APIs have none. */
+  readonly binaryMediaTypes: readonly string[];
+  readonly cors: RestCors | HttpCors | undefined;
+}
+
+/** SAM `Cors` of a REST API, with SAM's inner single quotes removed (`"'*'"` → `*`). */
+export interface RestCors {
+  readonly kind: 'rest';
+  readonly allowOrigin: string;
+  /** `undefined`: SAM generates the path's methods plus OPTIONS. */
+  readonly allowMethods: string | undefined;
+  readonly allowHeaders: string | undefined;
+  readonly maxAge: string | undefined;
+  readonly allowCredentials: boolean;
+}
+
+/** `CorsConfiguration` of an HTTP API. */
+export interface HttpCors {
+  readonly kind: 'http';
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly maxAge: number | undefined;
+  readonly allowCredentials: boolean;
+}
+
+export interface RouteModel {
+  /** Logical id of the API that owns the route. */
+  readonly apiId: string;
+  readonly kind: ApiKind;
+  /** Upper-case method, or `ANY`. */
+  readonly method: string;
+  /** Resource template such as `/price`, `/items/{id}`, `/{proxy+}`; `$default` for an HTTP API's default route. */
+  readonly path: string;
+  readonly functionId: string;
+  /** Logical id of the function's event that made this route. */
+  readonly eventId: string;
+  readonly payloadVersion: '1.0' | '2.0';
+  /** Integration timeout in ms: REST 29000; HTTP API `TimeoutInMillis` or 30000. */
+  readonly integrationTimeoutMs: number;
+}
+
+export interface ScheduleModel {
+  readonly functionId: string;
+  readonly eventId: string;
+  readonly kind: 'Schedule' | 'ScheduleV2';
+  /** `rate(5 minutes)`, `cron(0 12 ? * 2 *)` or `at(...)`. */
+  readonly expression: string;
+  /** IANA zone for ScheduleV2 `ScheduleExpressionTimezone`; UTC otherwise. */
+  readonly timezone: string;
+  readonly enabled: boolean;
+  /** The `Input` JSON text, sent as the whole event when present. */
+  readonly input: string | undefined;
+  readonly name: string | undefined;
+  readonly maximumRetryAttempts: number | undefined;
+}
