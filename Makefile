@@ -1,0 +1,32 @@
+# Thin wrappers over the npm scripts, plus the SAM CLI steps that need node_modules/.bin on PATH:
+# SAM's esbuild workflow looks for the esbuild binary there, not in devDependencies.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+
+FUNCTION ?= MultiplyFunction
+EVENT ?= events/multiply.json
+
+.PHONY: install build test lint typecheck start invoke deploy
+
+install:
+	npm ci
+
+build:
+	npm run build
+
+test:
+	npm test
+
+lint:
+	npm run lint
+
+typecheck:
+	npm run typecheck
+
+start:
+	npm start
+
+invoke:
+	npm run invoke -- $(FUNCTION) -e $(EVENT)
+
+deploy:
+	sam build && sam deploy --guided

@@ -1,0 +1,94 @@
+import { isRecord } from '../functions/shared/guards.ts';
+import type { FunctionModel } from './template/model.ts';
+
+/** The contents of an `--env-vars` file in SAM's format. */
+export interface EnvVarsFile {
+  /** `{"Parameters": {...}}`: for every function. */
+  readonly all: Readonly<Record<string, string>>;
+  /** `{"<LogicalId>": {...}}`: for one function, winning over `Parameters`. */
+  readonly byFunction: ReadonlyMap<string, Readonly<Record<string, string>>>;
+}
+
+export const NO_ENV_VARS: EnvVarsFile = { all: {}, byFunction: new Map() };
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Reads SAM's env.json format. Values may be strings, numbers or booleans (stringified as Lambda would);
+ * anything else is an error naming the key.
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-using-invoke.html#serverless-sam-cli-using-invoke-environment-file
+ */
+export function parseEnvVars(text: string, source: string): EnvVarsFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      `${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  if (!isRecord(data))
+    throw new ConfigError(`${source}: expected a JSON object such as {"Parameters": {"KEY": "value"}}`);
+  let all: Record<string, string> = {};
+  const byFunction = new Map<string, Record<string, string>>();
+  for (const [key, value] of Object.entries(data)) {
+    const variables = stringMap(value, `${source}: ${key}`);
+    if (key === 'Parameters') all = variables;
+    else byFunction.set(key, variables);
+  }
+  return { all, byFunction };
+}
+
+/**
+ * The function's environment with env.json applied as SAM CLI applies it: only variables that the template
+ * declares are overridden; the names of the others are returned so that the caller can warn about them.
+ */
+export function applyEnvVars(
+  fn: FunctionModel,
+  file: EnvVarsFile,
+): { environment: Record<string, string>; ignored: string[] } {
+  const environment = { ...fn.environment };
+  const ignored: string[] = [];
+  const overrides = { ...file.all, ...file.byFunction.get(fn.logicalId) };
+  for (const [name, value] of Object.entries(overrides)) {
+    if (Object.hasOwn(environment, name)) environment[name] = value;
+    else ignored.push(name);
+  }
+  return { environment, ignored };
+}
+
+/**
+ * Reads `--parameter-overrides` values as SAM CLI accepts them: `Key=Value` pairs separated by spaces, or
+ * `ParameterKey=Key,ParameterValue=Value`.
+ */
+export function parseParameterOverrides(values: readonly string[]): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const value of values) {
+    for (const pair of value.trim().split(/\s+(?=[^\s=]+=)/)) {
+      if (pair === '') continue;
+      const long = /^ParameterKey=([^,]+),ParameterValue=(.*)$/.exec(pair);
+      if (long?.[1] !== undefined && long[2] !== undefined) {
+        overrides[long[1]] = long[2];
+        continue;
+      }
+      const equals = pair.indexOf('=');
+      if (equals <= 0)
+        throw new ConfigError(`--parameter-overrides: expected Key=Value, got ${JSON.stringify(pair)}`);
+      overrides[pair.slice(0, equals)] = pair.slice(equals + 1);
+    }
+  }
+  return overrides;
+}
+
+function stringMap(value: unknown, where: string): Record<string, string> {
+  if (!isRecord(value)) throw new ConfigError(`${where}: expected an object of variable names to values`);
+  const map: Record<string, string> = {};
+  for (const [name, item] of Object.entries(value)) {
+    if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean')
+      map[name] = String(item);
+    else throw new ConfigError(`${where}.${name}: expected a string, number or boolean`);
+  }
+  return map;
+}
