@@ -68,6 +68,11 @@ export type ApiKind = 'rest' | 'http';
 export interface ApiModel {
   readonly logicalId: string;
   readonly kind: ApiKind;
+  /**
+   * The 10-character id that `!Ref` to this API resolves to locally (e.g. in Outputs URLs); the gateway can
+   * report it as `requestContext.apiId` so both agree.
+   */
+  readonly physicalId?: string;
   /** `Prod` for the implicit REST API, `$default` for the implicit HTTP API. */
   readonly stageName: string;
   readonly stageVariables: Readonly<Record<string, string>> | undefined;

@@ -1,0 +1,85 @@
+import { readHttpCors, readRestCors } from './cors.ts';
+import type { Diagnostics } from './errors.ts';
+import type { ApiModel } from './model.ts';
+import { apiPhysicalId } from './physical-ids.ts';
+import type { PropertyReader } from './properties.ts';
+import { type ResourceEntry, SERVERLESS_API } from './resources.ts';
+import { expectNonEmptyString, expectScalarText, expectString } from './values.ts';
+
+/**
+ * An `AWS::Serverless::Api` (stage from the required `StageName`, `Prod` for the implicit `ServerlessRestApi`)
+ * or `AWS::Serverless::HttpApi` (stage `$default` unless `StageName`), Globals merged.
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-api.html
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-httpapi.html
+ */
+export function buildApi(entry: ResourceEntry, properties: PropertyReader, diag: Diagnostics): ApiModel {
+  const implicit = entry.implicitFor !== undefined;
+  if (!implicit) {
+    for (const key of ['DefinitionBody', 'DefinitionUri']) {
+      if (properties.raw([key]) !== undefined) {
+        diag.warn(
+          properties.pathOf([key]),
+          `routes are taken from function events only; the ${key} is not emulated`,
+        );
+      }
+    }
+  }
+  if (properties.raw(['Auth']) !== undefined) {
+    diag.warn(properties.pathOf(['Auth']), 'authorizers are not emulated; every request is let through');
+  }
+
+  if (entry.type === SERVERLESS_API) {
+    let stageName = 'Prod';
+    if (!implicit) {
+      const stage = properties.value(['StageName']);
+      if (stage === undefined)
+        diag.fail(properties.pathOf([]), 'StageName is required for an AWS::Serverless::Api');
+      stageName = expectNonEmptyString(stage, properties.pathOf(['StageName']), diag);
+    }
+    return {
+      logicalId: entry.logicalId,
+      kind: 'rest',
+      physicalId: apiPhysicalId(entry.logicalId),
+      stageName,
+      stageVariables: readStringMap(properties, 'Variables', diag),
+      binaryMediaTypes: readBinaryMediaTypes(properties, diag),
+      cors: readRestCors(properties, diag),
+    };
+  }
+
+  const stage = properties.value(['StageName']);
+  return {
+    logicalId: entry.logicalId,
+    kind: 'http',
+    physicalId: apiPhysicalId(entry.logicalId),
+    stageName:
+      stage === undefined ? '$default' : expectNonEmptyString(stage, properties.pathOf(['StageName']), diag),
+    stageVariables: readStringMap(properties, 'StageVariables', diag),
+    binaryMediaTypes: [],
+    cors: readHttpCors(properties, diag),
+  };
+}
+
+function readStringMap(
+  properties: PropertyReader,
+  key: string,
+  diag: Diagnostics,
+): Record<string, string> | undefined {
+  const map = properties.map([key]);
+  if (map === undefined) return undefined;
+  const result: Record<string, string> = {};
+  for (const name of Object.keys(map)) {
+    const value = properties.value([key, name]);
+    if (value !== undefined) result[name] = expectScalarText(value, properties.pathOf([key, name]), diag);
+  }
+  return result;
+}
+
+/** SAM lets `~1` stand for `/` in media types (`image~1png`), as in JSON Pointer. */
+function readBinaryMediaTypes(properties: PropertyReader, diag: Diagnostics): string[] {
+  return (properties.list(['BinaryMediaTypes']) ?? []).flatMap((_item, index) => {
+    const value = properties.value(['BinaryMediaTypes', index]);
+    if (value === undefined) return [];
+    return [expectString(value, properties.pathOf(['BinaryMediaTypes', index]), diag).replaceAll('~1', '/')];
+  });
+}

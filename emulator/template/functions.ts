@@ -1,0 +1,226 @@
+import { resolve as resolvePath } from 'node:path';
+import type { Diagnostics } from './errors.ts';
+import { hasEsbuildEntryPoints, readEsbuild } from './esbuild.ts';
+import type { Resolver } from './intrinsics.ts';
+import type { FunctionModel } from './model.ts';
+import type { PropertyReader } from './properties.ts';
+import type { ResourceEntry } from './resources.ts';
+import {
+  expectInteger,
+  expectNonEmptyString,
+  expectOneOf,
+  expectScalarText,
+  expectString,
+  isRecord,
+} from './values.ts';
+
+const APPLICATION_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+const SYSTEM_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'] as const;
+const ENVIRONMENT_KEY = /^[a-zA-Z]\w+$/;
+
+/**
+ * An `AWS::Serverless::Function` (Globals merged) as the emulator runs it, with SAM's and Lambda's defaults:
+ * Timeout 3 s, MemorySize 128 MB, Architectures [x86_64], LogFormat Text, FunctionName = logical id.
+ * `undefined` (with a warning) for functions the emulator cannot run: container images, inline code, S3 code,
+ * runtimes other than Node.js.
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html
+ */
+export function buildFunction(
+  entry: ResourceEntry,
+  properties: PropertyReader,
+  resolver: Resolver,
+  diag: Diagnostics,
+  templateDirectory: string,
+): FunctionModel | undefined {
+  const propertiesPath = properties.pathOf([]);
+  const required = (key: string): string => {
+    const value = properties.value([key]);
+    if (value === undefined) {
+      return diag.fail(propertiesPath, `${key} is required: set it on the function or in Globals.Function`);
+    }
+    return expectNonEmptyString(value, properties.pathOf([key]), diag);
+  };
+  const integer = (key: string, fallback: number, min: number, max: number): number => {
+    const value = properties.value([key]);
+    return value === undefined
+      ? fallback
+      : expectInteger(value, properties.pathOf([key]), diag, { min, max });
+  };
+
+  if (properties.value(['PackageType']) === 'Image') {
+    diag.warn(propertiesPath, 'container image functions are not emulated; function ignored');
+    return undefined;
+  }
+  if (properties.raw(['InlineCode']) !== undefined) {
+    diag.warn(properties.pathOf(['InlineCode']), 'InlineCode functions are not emulated; function ignored');
+    return undefined;
+  }
+
+  const handler = required('Handler');
+  if (!handler.includes('.')) {
+    diag.fail(properties.pathOf(['Handler']), `expected file.export, got ${JSON.stringify(handler)}`);
+  }
+  const runtime = required('Runtime');
+  if (!runtime.startsWith('nodejs')) {
+    diag.warn(
+      properties.pathOf(['Runtime']),
+      `runtime ${runtime} is not Node.js, the only one emulated; function ignored`,
+    );
+    return undefined;
+  }
+
+  const codeUri = readCodeUri(entry, properties, diag);
+  if (codeUri === undefined) return undefined;
+
+  const environment = readEnvironment(properties, diag);
+  const esbuild = readEsbuild(
+    entry.metadata,
+    ['Resources', entry.logicalId, 'Metadata'],
+    handler,
+    environment,
+    diag,
+  );
+  const reserved = properties.value(['ReservedConcurrentExecutions']);
+
+  return {
+    logicalId: entry.logicalId,
+    functionName: resolver.functionName(entry),
+    codeUri: resolvePath(templateDirectory, codeUri),
+    handler,
+    runtime,
+    architectures: readArchitectures(properties, diag),
+    timeout: integer('Timeout', 3, 1, 900),
+    memorySize: integer('MemorySize', 128, 128, 10240),
+    environment: esbuild?.environment ?? environment,
+    reservedConcurrency:
+      reserved === undefined
+        ? undefined
+        : expectInteger(reserved, properties.pathOf(['ReservedConcurrentExecutions']), diag, { min: 0 }),
+    ...readLogging(properties, diag),
+    build: esbuild?.build,
+    ...readEventInvokeConfig(properties, diag),
+  };
+}
+
+/** `CodeUri` as written (a folder relative to the template); `undefined` for code in S3, which is not emulated. */
+function readCodeUri(
+  entry: ResourceEntry,
+  properties: PropertyReader,
+  diag: Diagnostics,
+): string | undefined {
+  const value = properties.value(['CodeUri']);
+  if (value === undefined) {
+    // `sam build` bundles from the template's folder when esbuild names the entry points.
+    if (hasEsbuildEntryPoints(entry.metadata)) return '.';
+    return diag.fail(
+      properties.pathOf([]),
+      'CodeUri is required: set it on the function or in Globals.Function (or give Metadata.BuildProperties.EntryPoints)',
+    );
+  }
+  if (isRecord(value)) {
+    diag.warn(properties.pathOf(['CodeUri']), 'code in S3 is not emulated; function ignored');
+    return undefined;
+  }
+  return expectNonEmptyString(value, properties.pathOf(['CodeUri']), diag);
+}
+
+/**
+ * Lambda runs on exactly one architecture. SAM concatenates Globals lists with the function's own, so an
+ * architecture given in both places is reported rather than silently picked.
+ */
+function readArchitectures(properties: PropertyReader, diag: Diagnostics): string[] {
+  const items = properties.list(['Architectures']);
+  if (items === undefined) return ['x86_64'];
+  const architectures = items.map((_item, index) =>
+    expectOneOf(
+      properties.value(['Architectures', index]),
+      ['x86_64', 'arm64'],
+      properties.pathOf(['Architectures', index]),
+      diag,
+    ),
+  );
+  if (architectures.length !== 1) {
+    diag.fail(
+      properties.pathOf(['Architectures']),
+      `Lambda takes exactly one architecture, got [${architectures.join(', ')}]` +
+        " (SAM appends the function's list to Globals.Function.Architectures: set it in one place)",
+    );
+  }
+  return architectures;
+}
+
+/** `Environment.Variables`, every value as the string Lambda sets (numbers and booleans stringified). */
+function readEnvironment(properties: PropertyReader, diag: Diagnostics): Record<string, string> {
+  const variables = properties.map(['Environment', 'Variables']);
+  const result: Record<string, string> = {};
+  for (const key of Object.keys(variables ?? {})) {
+    const relative = ['Environment', 'Variables', key];
+    if (!ENVIRONMENT_KEY.test(key)) {
+      diag.fail(
+        properties.pathOf(relative),
+        'Lambda variable names start with a letter and hold only letters, digits and _',
+      );
+    }
+    const value = properties.value(relative);
+    if (value !== undefined) result[key] = expectScalarText(value, properties.pathOf(relative), diag);
+  }
+  return result;
+}
+
+/**
+ * `LoggingConfig`: LogFormat Text unless JSON; the log levels apply only to the JSON format.
+ * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html
+ */
+function readLogging(
+  properties: PropertyReader,
+  diag: Diagnostics,
+): Pick<FunctionModel, 'logFormat' | 'applicationLogLevel' | 'systemLogLevel'> {
+  const at = (key: string) => ['LoggingConfig', key];
+  const format = properties.value(at('LogFormat'));
+  const logFormat =
+    format === undefined
+      ? 'Text'
+      : expectOneOf(format, ['Text', 'JSON'], properties.pathOf(at('LogFormat')), diag);
+  const level = (key: string, allowed: readonly string[]): string | undefined => {
+    const value = properties.value(at(key));
+    if (value === undefined) return undefined;
+    const checked = expectOneOf(
+      expectString(value, properties.pathOf(at(key)), diag),
+      allowed,
+      properties.pathOf(at(key)),
+      diag,
+    );
+    if (logFormat === 'JSON') return checked;
+    diag.warn(
+      properties.pathOf(at(key)),
+      `log levels apply only to LogFormat JSON; ignored with ${logFormat}`,
+    );
+    return undefined;
+  };
+  return {
+    logFormat,
+    applicationLogLevel: level('ApplicationLogLevel', APPLICATION_LOG_LEVELS),
+    systemLogLevel: level('SystemLogLevel', SYSTEM_LOG_LEVELS),
+  };
+}
+
+/**
+ * `EventInvokeConfig` retry settings for asynchronous invocations (0-2 retries, 60-21600 s).
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-eventinvokeconfiguration.html
+ */
+function readEventInvokeConfig(
+  properties: PropertyReader,
+  diag: Diagnostics,
+): Pick<FunctionModel, 'maximumRetryAttempts' | 'maximumEventAgeInSeconds'> {
+  const integer = (key: string, min: number, max: number): number | undefined => {
+    const relative = ['EventInvokeConfig', key];
+    const value = properties.value(relative);
+    return value === undefined
+      ? undefined
+      : expectInteger(value, properties.pathOf(relative), diag, { min, max });
+  };
+  return {
+    maximumRetryAttempts: integer('MaximumRetryAttempts', 0, 2),
+    maximumEventAgeInSeconds: integer('MaximumEventAgeInSeconds', 60, 21600),
+  };
+}
