@@ -1,0 +1,506 @@
+/**
+ * Runs one function's invocations in worker threads, one worker per execution environment: its own module
+ * state and its own `process.env`, one invocation at a time, reused while warm, replaced after a crash or a
+ * timeout. What the worker does inside is in worker.mjs; the lines Lambda writes around it in platform-log.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { FunctionModel } from '../template/model.ts';
+import { functionEnvironment, heapLimitMb, logStreamName } from './environment.ts';
+import {
+  endLine,
+  exitError,
+  type InvokeStatus,
+  type LogFormat,
+  MAX_RESPONSE_BYTES,
+  outOfMemoryError,
+  reportLine,
+  responseTooLargeError,
+  startLine,
+  timeoutError,
+  timeoutLine,
+} from './platform-log.ts';
+import {
+  type DoneMessage,
+  type ErrorPayload,
+  type InvokeMessage,
+  isDoneMessage,
+  isFatalMessage,
+  isInitMessage,
+  type WorkerConfig,
+} from './protocol.ts';
+
+export type { ErrorPayload } from './protocol.ts';
+
+export interface FunctionCode {
+  /** The function's code folder (`LAMBDA_TASK_ROOT`). */
+  readonly dir: string;
+  /** Absolute path of the module to load: `.mjs`, `.cjs`, or `.js` (ESM when its package says `"type": "module"`). */
+  readonly file: string;
+  /** The export to call; a dotted path reaches into nested objects. */
+  readonly exportName: string;
+}
+
+export interface InvokeRequest {
+  /** The event; must be JSON-compatible. */
+  readonly payload: unknown;
+  /** Defaults to a new UUID. */
+  readonly requestId?: string;
+  /** `context.clientContext`. */
+  readonly clientContext?: unknown;
+  /** Defaults to the unqualified ARN of the function. */
+  readonly invokedFunctionArn?: string;
+}
+
+interface OutcomeBase {
+  readonly requestId: string;
+  /** Every log line of the invocation, START to REPORT, joined with `\n`. */
+  readonly log: string;
+  /** The handler's run time as REPORT shows it. */
+  readonly durationMs: number;
+  /** Only on the first invocation an execution environment serves. */
+  readonly initDurationMs: number | undefined;
+}
+
+export type InvokeOutcome =
+  | (OutcomeBase & { readonly kind: 'success'; readonly payload: unknown })
+  | (OutcomeBase & { readonly kind: 'error'; readonly error: ErrorPayload; readonly timedOut: boolean });
+
+export interface PoolOptions {
+  /** Overrides (env.json), applied over the template's variables. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly region: string;
+  readonly accountId: string;
+  /** Upper bound on workers when the function has no `ReservedConcurrentExecutions`; default 10. */
+  readonly maxConcurrency?: number;
+  /** Receives each log line as it is written; must not throw. */
+  readonly logSink: (line: string) => void;
+}
+
+export interface PoolStats {
+  readonly workers: number;
+  readonly busy: number;
+  readonly queued: number;
+}
+
+/** Rejects invocations of a function whose reserved concurrency is 0, as Lambda throttles them. */
+export class TooManyRequestsError extends Error {
+  override readonly name = 'TooManyRequestsException';
+}
+
+const WORKER_URL = new URL('./worker.mjs', import.meta.url);
+/** Lambda gives an on-demand environment 10 s to initialise, apart from the function's own timeout. */
+const INIT_LIMIT_MS = 10_000;
+const DEFAULT_MAX_CONCURRENCY = 10;
+
+interface Invocation {
+  readonly requestId: string;
+  readonly message: InvokeMessage;
+  readonly resolve: (outcome: InvokeOutcome) => void;
+  readonly lines: string[];
+  /** `performance.now()` when the handler was handed the event; for durations the worker did not measure. */
+  handlerStarted: number;
+  startLogged: boolean;
+  initDurationMs: number | undefined;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly generation: number;
+  state: 'starting' | 'idle' | 'busy' | 'dead';
+  invocation: Invocation | undefined;
+  timer: NodeJS.Timeout | undefined;
+  /** The worker's peak heap so far, as its last answer reported it. */
+  memoryMb: number;
+  outOfMemory: boolean;
+  /** A worker-level error other than running out of memory (a bad `--require` in NODE_OPTIONS, say). */
+  failure: Error | undefined;
+}
+
+/**
+ * The execution environments of one function. `invoke` never rejects because the function failed: every
+ * failure Lambda reports to the caller comes back as an `error` outcome.
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
+ */
+export class FunctionPool {
+  readonly #fn: FunctionModel;
+  readonly #options: PoolOptions;
+  readonly #format: LogFormat;
+  /** In JSON format, platform records are INFO events; a WARN system level drops them. */
+  readonly #systemLines: boolean;
+  readonly #limit: number;
+  readonly #timeoutMs: number;
+  readonly #baseEnv: Record<string, string>;
+  readonly #arn: string;
+  #code: FunctionCode;
+  #generation = 0;
+  readonly #slots = new Set<Slot>();
+  /** Warm workers, most recently used last. */
+  readonly #idle: Slot[] = [];
+  readonly #queue: Invocation[] = [];
+  readonly #exits = new Set<Promise<number>>();
+  #inFlight = 0;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  #drained: (() => void) | undefined;
+
+  constructor(fn: FunctionModel, code: FunctionCode, options: PoolOptions) {
+    this.#fn = fn;
+    this.#code = code;
+    this.#options = options;
+    this.#format = fn.logFormat;
+    this.#systemLines = fn.logFormat === 'Text' || (fn.systemLogLevel ?? 'INFO').toUpperCase() !== 'WARN';
+    this.#limit = Math.min(
+      fn.reservedConcurrency ?? Number.POSITIVE_INFINITY,
+      options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+    );
+    this.#timeoutMs = fn.timeout * 1000;
+    this.#baseEnv = functionEnvironment(fn, {
+      codeDir: code.dir,
+      overrides: options.environment,
+      region: options.region,
+      hostPath: process.env.PATH,
+    });
+    this.#arn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${fn.functionName}`;
+  }
+
+  get stats(): PoolStats {
+    return {
+      workers: this.#slots.size,
+      busy: this.#slots.size - this.#idle.length,
+      queued: this.#queue.length,
+    };
+  }
+
+  /** Runs one synchronous invocation. Rejects only when the pool is closed or the function is throttled. */
+  invoke(request: InvokeRequest): Promise<InvokeOutcome> {
+    if (this.#closed) return Promise.reject(new Error(`The pool of ${this.#fn.functionName} is closed`));
+    if (this.#limit < 1) return Promise.reject(new TooManyRequestsError('Rate Exceeded.'));
+    let event: string;
+    try {
+      event = JSON.stringify(request.payload) ?? 'null';
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const requestId = request.requestId ?? randomUUID();
+    const message: InvokeMessage = {
+      id: requestId,
+      event,
+      arn: request.invokedFunctionArn ?? this.#arn,
+      clientContext: request.clientContext,
+    };
+    return new Promise((resolve) => {
+      this.#inFlight++;
+      this.#dispatch({
+        requestId,
+        message,
+        resolve,
+        lines: [],
+        handlerStarted: 0,
+        startLogged: false,
+        initDurationMs: undefined,
+      });
+    });
+  }
+
+  /** Hot reload: later invocations load `code` in new workers; busy workers retire after their invocation. */
+  setCode(code: FunctionCode): void {
+    this.#code = code;
+    this.#baseEnv.LAMBDA_TASK_ROOT = code.dir;
+    this.#generation++;
+    for (const slot of this.#idle.splice(0)) this.#retire(slot);
+  }
+
+  /** Refuses new invocations, lets accepted ones finish (each is bounded by the timeout), stops every worker. */
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#closing ??= this.#shutDown();
+    return this.#closing;
+  }
+
+  async #shutDown(): Promise<void> {
+    if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+    for (const slot of [...this.#slots]) this.#retire(slot);
+    await Promise.all(this.#exits);
+  }
+
+  #dispatch(invocation: Invocation): void {
+    const warm = this.#idle.pop();
+    if (warm !== undefined) this.#run(warm, invocation);
+    else if (this.#slots.size < this.#limit) this.#run(this.#spawn(), invocation);
+    else this.#queue.push(invocation);
+  }
+
+  #run(slot: Slot, invocation: Invocation): void {
+    slot.invocation = invocation;
+    invocation.handlerStarted = performance.now();
+    if (slot.state === 'starting') {
+      // START waits for the end of init, so that it follows the lines the module wrote while loading.
+      slot.timer = setTimeout(this.#onTimeout, INIT_LIMIT_MS, slot);
+    } else {
+      slot.state = 'busy';
+      this.#logStart(invocation);
+      slot.timer = setTimeout(this.#onTimeout, this.#timeoutMs, slot);
+    }
+    slot.worker.postMessage(invocation.message);
+  }
+
+  #logStart(invocation: Invocation): void {
+    if (invocation.startLogged) return;
+    invocation.startLogged = true;
+    if (this.#systemLines) this.#line(invocation, startLine(this.#format, invocation.requestId));
+  }
+
+  #spawn(): Slot {
+    const workerData: WorkerConfig = {
+      file: this.#code.file,
+      exportName: this.#code.exportName,
+      handler: this.#fn.handler,
+      timeoutMs: this.#timeoutMs,
+      logFormat: this.#format,
+    };
+    const env = { ...this.#baseEnv, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName() };
+    const worker = this.#startWorker(workerData, env);
+    const slot: Slot = {
+      worker,
+      generation: this.#generation,
+      state: 'starting',
+      invocation: undefined,
+      timer: undefined,
+      memoryMb: 0,
+      outOfMemory: false,
+      failure: undefined,
+    };
+    worker.on('message', (message: unknown) => this.#onMessage(slot, message));
+    worker.on('error', (error) => {
+      if ('code' in error && error.code === 'ERR_WORKER_OUT_OF_MEMORY') slot.outOfMemory = true;
+      else slot.failure = error;
+    });
+    worker.on('exit', (code) => this.#onExit(slot, code));
+    // The invocation's timer keeps the process alive while one runs; an idle worker must not. (After the
+    // listeners: adding a 'message' listener refs the worker's port again.)
+    worker.unref();
+    this.#slots.add(slot);
+    return slot;
+  }
+
+  #startWorker(workerData: WorkerConfig, env: Record<string, string>): Worker {
+    const options = {
+      workerData,
+      env,
+      // Never the emulator's own flags (under tsx they would make every cold start ~40 ms slower). The
+      // function's NODE_OPTIONS reach the worker through `env`: Node applies the per-thread ones
+      // (--enable-source-maps, --require, --import…), ignores V8 heap flags and rejects process-wide ones.
+      execArgv: [],
+      resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(this.#fn.memorySize, env.NODE_OPTIONS) },
+    };
+    try {
+      return new Worker(WORKER_URL, options);
+    } catch (error) {
+      const refused =
+        error instanceof Error && 'code' in error && error.code === 'ERR_WORKER_INVALID_EXEC_ARGV';
+      if (!refused) throw error;
+      this.#options.logSink(
+        `${this.#fn.functionName}: NODE_OPTIONS ignored, a worker thread cannot apply it: ${error.message}`,
+      );
+      delete this.#baseEnv.NODE_OPTIONS;
+      const { NODE_OPTIONS: _ignored, ...rest } = env;
+      return new Worker(WORKER_URL, { ...options, env: rest });
+    }
+  }
+
+  #line(invocation: Invocation | undefined, line: string): void {
+    invocation?.lines.push(line);
+    this.#options.logSink(line);
+  }
+
+  #onMessage(slot: Slot, message: unknown): void {
+    if (slot.state === 'dead') return;
+    if (typeof message === 'string') this.#line(slot.invocation, message);
+    else if (isDoneMessage(message)) this.#onDone(slot, message);
+    else if (isInitMessage(message)) this.#onInit(slot, message.ms, message.error);
+    else if (isFatalMessage(message)) this.#onFatal(slot);
+  }
+
+  #onInit(slot: Slot, initMs: number, error: ErrorPayload | undefined): void {
+    const invocation = slot.invocation;
+    if (invocation === undefined) return;
+    clearTimeout(slot.timer);
+    slot.state = 'busy';
+    invocation.initDurationMs = initMs;
+    this.#logStart(invocation);
+    invocation.handlerStarted = performance.now();
+    if (error === undefined) {
+      slot.timer = setTimeout(this.#onTimeout, this.#timeoutMs, slot);
+      return;
+    }
+    this.#settle(slot, invocation, {
+      ok: false,
+      error,
+      durationMs: 0,
+      memoryMb: 0,
+      status: 'error',
+      retire: true,
+    });
+  }
+
+  #onDone(slot: Slot, message: DoneMessage): void {
+    const invocation = slot.invocation;
+    if (invocation === undefined) return;
+    slot.memoryMb = message.mem;
+    const { ms: durationMs, mem: memoryMb } = message;
+    if (message.ok) this.#settle(slot, invocation, { ok: true, body: message.body, durationMs, memoryMb });
+    else {
+      // A crash (uncaught exception, unhandled rejection) is the runtime failing, not the function answering.
+      const status = message.retire ? 'error' : 'failure';
+      this.#settle(slot, invocation, {
+        ok: false,
+        error: message.error,
+        durationMs,
+        memoryMb,
+        status,
+        retire: message.retire,
+      });
+    }
+  }
+
+  readonly #onTimeout = (slot: Slot): void => {
+    const invocation = slot.invocation;
+    if (invocation === undefined) return;
+    this.#logStart(invocation);
+    const seconds = this.#fn.timeout;
+    if (this.#format === 'Text') this.#line(invocation, timeoutLine(invocation.requestId, seconds));
+    this.#settle(slot, invocation, {
+      ok: false,
+      error: timeoutError(invocation.requestId, seconds),
+      durationMs: performance.now() - invocation.handlerStarted,
+      memoryMb: slot.memoryMb,
+      status: 'timeout',
+      retire: true,
+    });
+  };
+
+  #onFatal(slot: Slot): void {
+    const invocation = slot.invocation;
+    this.#retire(slot);
+    // The worker crashed between invocations and ignored the one sent after; it runs elsewhere, first in line.
+    if (invocation !== undefined) this.#queue.unshift(invocation);
+    this.#next();
+  }
+
+  #onExit(slot: Slot, code: number): void {
+    clearTimeout(slot.timer);
+    if (slot.state === 'dead') return;
+    const invocation = slot.invocation;
+    if (invocation === undefined) {
+      this.#retire(slot);
+      this.#next();
+      return;
+    }
+    this.#logStart(invocation);
+    const error = slot.outOfMemory
+      ? outOfMemoryError(invocation.requestId)
+      : exitError(invocation.requestId, code);
+    if (this.#format === 'Text') {
+      if (slot.failure !== undefined) this.#line(invocation, `${slot.failure.name}: ${slot.failure.message}`);
+      this.#line(invocation, error.errorMessage);
+      this.#line(invocation, error.errorType);
+    }
+    this.#settle(slot, invocation, {
+      ok: false,
+      error,
+      durationMs: performance.now() - invocation.handlerStarted,
+      memoryMb: slot.outOfMemory ? this.#fn.memorySize : slot.memoryMb,
+      status: 'error',
+      retire: true,
+    });
+  }
+
+  #settle(
+    slot: Slot,
+    invocation: Invocation,
+    result:
+      | { ok: true; body: string; durationMs: number; memoryMb: number }
+      | {
+          ok: false;
+          error: ErrorPayload;
+          durationMs: number;
+          memoryMb: number;
+          status: InvokeStatus;
+          retire: boolean;
+        },
+  ): void {
+    clearTimeout(slot.timer);
+    slot.invocation = undefined;
+    const { requestId, initDurationMs } = invocation;
+    let payload: unknown;
+    let error: ErrorPayload | undefined;
+    let status: InvokeStatus = 'success';
+    if (result.ok) {
+      // A UTF-16 code unit is at most 3 bytes of UTF-8, so most bodies need no byte count.
+      if (
+        result.body.length * 3 > MAX_RESPONSE_BYTES &&
+        Buffer.byteLength(result.body) > MAX_RESPONSE_BYTES
+      ) {
+        error = responseTooLargeError();
+        status = 'failure';
+      } else {
+        payload = JSON.parse(result.body);
+      }
+    } else {
+      error = result.error;
+      status = result.status;
+    }
+    const retire = !result.ok && result.retire;
+    if (retire || slot.generation !== this.#generation || this.#closed) this.#retire(slot);
+    else {
+      slot.state = 'idle';
+      this.#idle.push(slot);
+    }
+    // Lambda writes the failure's error type on END and REPORT only when the runtime itself failed.
+    const errorType = status === 'error' || status === 'timeout' ? error?.errorType : undefined;
+    if (this.#systemLines) {
+      this.#line(invocation, endLine(this.#format, requestId, status, errorType));
+      this.#line(
+        invocation,
+        reportLine(this.#format, {
+          requestId,
+          durationMs: result.durationMs,
+          memorySizeMb: this.#fn.memorySize,
+          maxMemoryUsedMb: result.memoryMb,
+          initDurationMs,
+          status,
+          errorType: status === 'timeout' ? undefined : errorType,
+        }),
+      );
+    }
+    this.#next();
+    const log = invocation.lines.join('\n');
+    const base = { requestId, log, durationMs: result.durationMs, initDurationMs };
+    invocation.resolve(
+      error === undefined
+        ? { kind: 'success', payload, ...base }
+        : { kind: 'error', error, timedOut: status === 'timeout', ...base },
+    );
+    if (--this.#inFlight === 0) this.#drained?.();
+  }
+
+  #next(): void {
+    const waiting = this.#queue.shift();
+    if (waiting !== undefined) this.#dispatch(waiting);
+  }
+
+  #retire(slot: Slot): void {
+    if (slot.state === 'dead') return;
+    if (slot.state === 'idle') {
+      const index = this.#idle.indexOf(slot);
+      if (index !== -1) this.#idle.splice(index, 1);
+    }
+    slot.state = 'dead';
+    clearTimeout(slot.timer);
+    this.#slots.delete(slot);
+    const exit = slot.worker.terminate();
+    this.#exits.add(exit);
+    void exit.finally(() => this.#exits.delete(exit));
+  }
+}

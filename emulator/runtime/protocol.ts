@@ -1,0 +1,112 @@
+/**
+ * The messages between the pool (main thread) and `worker.mjs` (one per execution environment). The worker is
+ * plain JavaScript, so these declarations are its contract; the main thread checks every message on arrival.
+ *
+ * One invocation costs one message each way ({@link InvokeMessage} in, {@link DoneMessage} out). Each log line
+ * travels on its own as a bare string, sent as it is written so that lines logged just before a hang, a crash
+ * or an out-of-memory kill still reach the log.
+ */
+
+/** The error document a Node.js function's failed invocation returns (Node uses `trace`, not `stackTrace`). */
+export interface ErrorPayload {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  /** Absent on errors Lambda itself reports (timeout, runtime exit, out of memory), as on AWS. */
+  readonly trace?: readonly string[];
+}
+
+/** `workerData` of a worker. */
+export interface WorkerConfig {
+  /** Absolute path of the function's module. */
+  readonly file: string;
+  /** Export path, possibly nested (`handlers.get`). */
+  readonly exportName: string;
+  /** The template's `Handler` string, quoted in `Runtime.HandlerNotFound` messages. */
+  readonly handler: string;
+  readonly timeoutMs: number;
+  readonly logFormat: 'Text' | 'JSON';
+}
+
+/** Main thread → worker: run one invocation. */
+export interface InvokeMessage {
+  readonly id: string;
+  /** The event as JSON text. */
+  readonly event: string;
+  readonly arn: string;
+  readonly clientContext: unknown;
+}
+
+/** Worker → main thread, once: the module is loaded (or failed to load). */
+export interface InitMessage {
+  readonly t: 'init';
+  readonly ms: number;
+  readonly error: ErrorPayload | undefined;
+}
+
+/** Worker → main thread: the invocation finished. */
+export type DoneMessage =
+  | {
+      readonly t: 'done';
+      readonly ok: true;
+      readonly body: string;
+      readonly ms: number;
+      readonly mem: number;
+    }
+  | {
+      readonly t: 'done';
+      readonly ok: false;
+      readonly error: ErrorPayload;
+      readonly ms: number;
+      readonly mem: number;
+      /** The failure was a crash: the environment must not serve again. */
+      readonly retire: boolean;
+    };
+
+/** Worker → main thread: the function crashed while no invocation was running; the worker must be replaced. */
+export interface FatalMessage {
+  readonly t: 'fatal';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+export function isErrorPayload(value: unknown): value is ErrorPayload {
+  return (
+    isRecord(value) &&
+    typeof value.errorType === 'string' &&
+    typeof value.errorMessage === 'string' &&
+    (value.trace === undefined || isStringArray(value.trace))
+  );
+}
+
+/** A finished invocation; checked without copying, since it arrives once per invocation. */
+export function isDoneMessage(value: unknown): value is DoneMessage {
+  if (
+    !isRecord(value) ||
+    value.t !== 'done' ||
+    typeof value.ms !== 'number' ||
+    typeof value.mem !== 'number'
+  ) {
+    return false;
+  }
+  if (value.ok === true) return typeof value.body === 'string';
+  return value.ok === false && typeof value.retire === 'boolean' && isErrorPayload(value.error);
+}
+
+export function isInitMessage(value: unknown): value is InitMessage {
+  return (
+    isRecord(value) &&
+    value.t === 'init' &&
+    typeof value.ms === 'number' &&
+    (value.error === undefined || isErrorPayload(value.error))
+  );
+}
+
+export function isFatalMessage(value: unknown): value is FatalMessage {
+  return isRecord(value) && value.t === 'fatal';
+}

@@ -1,0 +1,497 @@
+// @ts-check
+/**
+ * One execution environment: runs in a worker thread, loads the function's module once, then serves one
+ * invocation at a time for pool.ts, with the Node.js runtime's handler, context, error and logging rules.
+ * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
+ *
+ * Plain JavaScript on purpose: a worker that had to load a TypeScript loader would start in ~65 ms instead of
+ * ~25 ms. The messages it exchanges are declared, and checked on arrival, in protocol.ts.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { format, types } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
+import { parentPort, workerData } from 'node:worker_threads';
+
+if (parentPort === null) throw new Error('worker.mjs runs inside a worker thread started by pool.ts');
+const port = parentPort;
+/** @type {import('./protocol.ts').WorkerConfig} */
+const config = workerData;
+
+/** The Node.js runtime's own error types; each is reported as `Runtime.<class name>`. */
+class RuntimeError extends Error {
+  /** @param {string} message */
+  constructor(message) {
+    super(message);
+    this.name = `Runtime.${new.target.name}`;
+  }
+}
+class ImportModuleError extends RuntimeError {}
+class HandlerNotFound extends RuntimeError {}
+class UserCodeSyntaxError extends RuntimeError {}
+
+class NodeJsExit extends RuntimeError {
+  constructor() {
+    super(
+      'The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled. For more information, see https://nodejs.org/docs/latest/api/process.html#exit-codes',
+    );
+  }
+}
+
+class UnhandledPromiseRejection extends RuntimeError {
+  /** @param {unknown} reason @param {Promise<unknown>} promise */
+  constructor(reason, promise) {
+    super(safeString(reason));
+    this.reason = reason;
+    this.promise = promise;
+  }
+}
+
+/** @param {unknown} value */
+function safeString(value) {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+// Logging. Lambda's runtime replaces the console methods; every line is sent to the pool as it is written.
+
+const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+/** Methods below `AWS_LAMBDA_LOG_LEVEL` write nothing; an unknown or absent level lets everything through. */
+const minLevel = Math.max(0, LEVELS.indexOf((process.env.AWS_LAMBDA_LOG_LEVEL ?? '').toUpperCase()));
+const json = config.logFormat === 'JSON';
+/** @type {string | undefined} Undefined during init, then the latest invocation's, as in Lambda. */
+let requestId;
+
+/** @param {unknown} value */
+function isError(value) {
+  return types.isNativeError(value) || value instanceof Error;
+}
+
+/** JSON.stringify replacer that writes errors as Lambda's JSON logs do. @param {string} _key @param {unknown} value */
+function errorsAsObjects(_key, value) {
+  if (!isError(value)) return value;
+  const error = /** @type {Error} */ (value);
+  return {
+    errorType: error.constructor?.name ?? 'UnknownError',
+    errorMessage: error.message,
+    stackTrace: typeof error.stack === 'string' ? error.stack.split('\n') : error.stack,
+    ...error,
+  };
+}
+
+/** @param {string} level @param {unknown[]} args */
+function jsonLine(level, args) {
+  /** @type {Record<string, unknown>} */
+  const record = { timestamp: new Date().toISOString(), level, requestId };
+  if (args.length <= 1) {
+    // A single value is kept as it is, so an object stays an object rather than a string of JSON.
+    record.message = args[0];
+    try {
+      return JSON.stringify(record, errorsAsObjects);
+    } catch {
+      record.message = format(args[0]);
+      return JSON.stringify(record);
+    }
+  }
+  record.message = format(...args);
+  const error = args.find(isError);
+  if (error instanceof Error) {
+    record.errorType = error.constructor?.name ?? 'UnknownError';
+    record.errorMessage = error.message;
+    record.stackTrace = typeof error.stack === 'string' ? error.stack.split('\n') : [];
+  }
+  return JSON.stringify(record);
+}
+
+/** @param {string} level @param {unknown[]} args */
+function textLine(level, args) {
+  const message = args.length === 0 ? 'undefined' : format(...args);
+  // CloudWatch keeps one event per line, so Lambda turns a message's newlines into carriage returns.
+  return `${new Date().toISOString()}\t${requestId}\t${level}\t${message}`.replaceAll('\n', '\r');
+}
+
+const formatLine = json ? jsonLine : textLine;
+
+/** @param {string} line */
+function send(line) {
+  port.postMessage(line);
+}
+
+/** @param {string} level @param {unknown[]} args */
+function log(level, args) {
+  if (LEVELS.indexOf(level) >= minLevel) send(formatLine(level, args));
+}
+
+/** @param {string} level */
+function logAt(level) {
+  if (LEVELS.indexOf(level) < minLevel) return () => {};
+  return (/** @type {unknown[]} */ ...args) => send(formatLine(level, args));
+}
+
+Object.assign(console, {
+  trace: logAt('TRACE'),
+  debug: logAt('DEBUG'),
+  info: logAt('INFO'),
+  log: logAt('INFO'),
+  warn: logAt('WARN'),
+  error: logAt('ERROR'),
+  fatal: logAt('FATAL'),
+});
+
+/** Lambda logs a failure with the error's own enumerable properties next to its type, message and stack. */
+function errorDocument(/** @type {Error & { code?: unknown }} */ error) {
+  return {
+    errorType: error.name,
+    errorMessage: error.message,
+    code: error.code,
+    ...error,
+    ...(typeof error.stack === 'string' && { stack: error.stack.split('\n') }),
+  };
+}
+
+/** @param {string} label @param {unknown} thrown */
+function logFailure(label, thrown) {
+  const error = isError(thrown) ? /** @type {Error} */ (thrown) : new Error(safeString(thrown));
+  if (json) {
+    log('ERROR', [error]);
+    return;
+  }
+  let detail;
+  try {
+    detail = JSON.stringify(error, (_key, value) => (isError(value) ? errorDocument(value) : value));
+  } catch {
+    detail = JSON.stringify(toErrorPayload(error));
+  }
+  log('ERROR', [label, `\t${detail}`]);
+}
+
+/**
+ * Whatever the function writes to stdout or stderr outside console (CloudWatch embedded-metric lines, for
+ * instance) goes to the log untouched, one line per newline.
+ * @param {NodeJS.WriteStream} stream
+ */
+function captureRaw(stream) {
+  let partial = '';
+  /** @type {(chunk: unknown, encoding?: unknown, callback?: unknown) => boolean} */
+  const write = (chunk, encoding, callback) => {
+    const text =
+      typeof chunk === 'string'
+        ? chunk
+        : chunk instanceof Uint8Array
+          ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8')
+          : safeString(chunk);
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) send(line);
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') process.nextTick(done);
+    return true;
+  };
+  Object.assign(stream, { write });
+  return () => {
+    if (partial !== '') send(partial);
+    partial = '';
+  };
+}
+
+const flushStdout = captureRaw(process.stdout);
+const flushStderr = captureRaw(process.stderr);
+
+// Errors as the caller receives them.
+
+/** @param {unknown} error @returns {import('./protocol.ts').ErrorPayload} */
+function toErrorPayload(error) {
+  try {
+    if (isError(error) || looksLikeError(error)) {
+      const { name, message, stack } = /** @type {Error & { stack: string }} */ (error);
+      return { errorType: name, errorMessage: message, trace: stack.split('\n') };
+    }
+    // A thrown string, number or plain object: its type and its text, as the Node.js runtime reports it.
+    return { errorType: typeof error, errorMessage: safeString(error), trace: [] };
+  } catch {
+    return {
+      errorType: 'handled',
+      errorMessage:
+        'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
+    };
+  }
+}
+
+/** @param {unknown} value */
+function looksLikeError(value) {
+  if (typeof value !== 'object' || value === null) return false;
+  const { name, message, stack } = /** @type {Record<string, unknown>} */ (value);
+  return (
+    typeof name === 'string' &&
+    name !== '' &&
+    typeof message === 'string' &&
+    message !== '' &&
+    typeof stack === 'string'
+  );
+}
+
+// Loading the function (the init phase).
+
+/** Node's rule: a `.js` file is ESM when the nearest package.json says `"type": "module"`. @param {string} dir */
+function inModulePackage(dir) {
+  for (let current = dir; ; current = dirname(current)) {
+    if (current.endsWith('/node_modules')) return false;
+    const manifest = join(current, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        return JSON.parse(readFileSync(manifest, 'utf8')).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    if (dirname(current) === current) return false;
+  }
+}
+
+/** @param {string} file @returns {Promise<unknown>} */
+async function loadModule(file) {
+  if (file.endsWith('.mjs') || (file.endsWith('.js') && inModulePackage(dirname(file)))) {
+    return import(pathToFileURL(file).href);
+  }
+  return createRequire(file)(file);
+}
+
+/** @param {unknown} error */
+function asInitError(error) {
+  if (error instanceof SyntaxError) return new UserCodeSyntaxError(safeString(error));
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
+    return new ImportModuleError(safeString(error));
+  }
+  return error;
+}
+
+async function loadHandler() {
+  const loaded = await loadModule(config.file);
+  /** @type {unknown} */
+  let handler = loaded;
+  for (const key of config.exportName.split('.')) {
+    handler =
+      typeof handler === 'object' || typeof handler === 'function'
+        ? handler?.[/** @type {never} */ (key)]
+        : undefined;
+  }
+  if (!handler) throw new HandlerNotFound(`${config.handler} is undefined or not exported`);
+  if (typeof handler !== 'function') throw new HandlerNotFound(`${config.handler} is not a function`);
+  return /** @type {(event: unknown, context: object, callback: Function) => unknown} */ (handler);
+}
+
+// Invocations.
+
+/**
+ * @typedef {object} Invocation
+ * @property {number} started
+ * @property {boolean} claimed The function has answered (callback, done/succeed/fail or its promise settled).
+ * @property {boolean} finished The answer has been sent to the pool.
+ * @property {boolean} waits `context.callbackWaitsForEmptyEventLoop`.
+ * @property {{ value: unknown } | undefined} deferred A callback result held until the event loop is empty.
+ */
+
+/** @type {Invocation | undefined} */
+let current;
+/** Set once the environment has crashed: it answers nothing more and the pool replaces it. */
+let dead = false;
+let initialised = false;
+/** @type {unknown} */
+let initCrash;
+let peakMemoryMb = 0;
+/** Decides what an invocation that never answers gets once the event loop is empty. */
+let isAsyncHandler = false;
+
+/**
+ * @param {Invocation} invocation
+ * @param {{ ok: true, value: unknown } | { ok: false, error: unknown, logAs?: string, retire?: boolean }} answer
+ */
+function finish(invocation, answer) {
+  if (invocation.finished) return;
+  invocation.finished = true;
+  let body;
+  let failure = answer.ok ? undefined : answer;
+  if (answer.ok) {
+    try {
+      body = JSON.stringify(answer.value === undefined ? null : answer.value) ?? 'null';
+    } catch {
+      failure = { ok: false, error: new Error('Unable to stringify response body'), logAs: 'Invoke Error' };
+    }
+  }
+  if (failure?.logAs !== undefined) logFailure(failure.logAs, failure.error);
+  flushStdout();
+  flushStderr();
+  const ms = performance.now() - invocation.started;
+  const heap = getHeapStatistics();
+  peakMemoryMb = Math.max(peakMemoryMb, Math.ceil((heap.total_heap_size + heap.external_memory) / 1048576));
+  current = undefined;
+  port.ref();
+  if (failure === undefined) port.postMessage({ t: 'done', ok: true, body, ms, mem: peakMemoryMb });
+  else {
+    const error = toErrorPayload(failure.error);
+    port.postMessage({ t: 'done', ok: false, error, ms, mem: peakMemoryMb, retire: failure.retire === true });
+  }
+}
+
+/**
+ * @param {Invocation} invocation
+ * @param {import('./protocol.ts').InvokeMessage} message
+ */
+function createContext(invocation, message) {
+  const deadline = Date.now() + config.timeoutMs;
+  /** @param {unknown} error @param {unknown} [value] */
+  const done = (error, value) => {
+    if (invocation.claimed) return;
+    invocation.claimed = true;
+    if (error !== undefined && error !== null)
+      finish(invocation, { ok: false, error, logAs: 'Invoke Error' });
+    else finish(invocation, { ok: true, value });
+  };
+  /** @param {unknown} error @param {unknown} [value] */
+  const callback = (error, value) => {
+    if (invocation.claimed) return;
+    if (error !== undefined && error !== null) return done(error);
+    invocation.claimed = true;
+    // callbackWaitsForEmptyEventLoop: the result waits until nothing the function started is pending.
+    if (invocation.waits) invocation.deferred = { value };
+    else finish(invocation, { ok: true, value });
+  };
+  const { env } = process;
+  const context = {
+    get callbackWaitsForEmptyEventLoop() {
+      return invocation.waits;
+    },
+    set callbackWaitsForEmptyEventLoop(value) {
+      invocation.waits = value;
+    },
+    /** @param {unknown} value */
+    succeed: (value) => done(null, value),
+    /** @param {unknown} error */
+    fail: (error) => done(error ?? 'handled'),
+    done,
+    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+    clientContext: message.clientContext,
+    identity: undefined,
+    invokedFunctionArn: message.arn,
+    awsRequestId: message.id,
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+  };
+  return { context, callback, done };
+}
+
+/**
+ * @param {(event: unknown, context: object, callback: Function) => unknown} handler
+ * @param {import('./protocol.ts').InvokeMessage} message
+ */
+function invoke(handler, message) {
+  if (dead) return;
+  requestId = message.id;
+  /** @type {Invocation} */
+  const invocation = {
+    started: performance.now(),
+    claimed: false,
+    finished: false,
+    waits: true,
+    deferred: undefined,
+  };
+  current = invocation;
+  // While the function runs, the port must not keep the thread alive: 'beforeExit' then tells us when the
+  // function has nothing left pending, which is when Lambda sends a callback's result or gives up on a promise.
+  port.unref();
+  const { context, callback, done } = createContext(invocation, message);
+  try {
+    const result = handler(JSON.parse(message.event), context, callback);
+    if (
+      typeof result === 'object' &&
+      result !== null &&
+      'then' in result &&
+      typeof result.then === 'function'
+    ) {
+      result.then(
+        /** @param {unknown} value */ (value) => done(null, value),
+        /** @param {unknown} error */ (error) => done(error ?? 'handled'),
+      );
+    }
+  } catch (error) {
+    callback(error);
+  }
+}
+
+process.on('beforeExit', () => {
+  const invocation = current;
+  if (invocation === undefined || invocation.finished) return;
+  if (invocation.deferred !== undefined) {
+    finish(invocation, { ok: true, value: invocation.deferred.value });
+  } else if (!invocation.claimed) {
+    invocation.claimed = true;
+    // An async handler whose promise can no longer settle fails; any other handler that never called back
+    // answers null, as the Node.js runtime does.
+    if (isAsyncHandler) finish(invocation, { ok: false, error: new NodeJsExit(), logAs: 'Invoke Error' });
+    else finish(invocation, { ok: true, value: null });
+  }
+});
+
+/** A crash ends the environment; the invocation in progress, if any, fails with it. @param {unknown} error */
+function crash(error) {
+  if (!initialised) {
+    initCrash ??= error;
+    return;
+  }
+  dead = true;
+  if (current !== undefined && !current.finished) finish(current, { ok: false, error, retire: true });
+  else port.postMessage({ t: 'fatal' });
+}
+
+process.on('uncaughtException', (error) => {
+  logFailure('Uncaught Exception', error);
+  crash(error);
+});
+
+process.on('unhandledRejection', (reason, promise) => {
+  const error = new UnhandledPromiseRejection(reason, promise);
+  logFailure('Unhandled Promise Rejection', error);
+  crash(error);
+});
+
+process.on('exit', () => {
+  flushStdout();
+  flushStderr();
+});
+
+const initStarted = performance.now();
+/** @type {unknown} */
+let initError;
+/** @type {Awaited<ReturnType<typeof loadHandler>> | undefined} */
+let handler;
+try {
+  handler = await loadHandler();
+} catch (error) {
+  initError = asInitError(error);
+}
+initialised = true;
+initError ??= initCrash;
+const initMs = performance.now() - initStarted;
+if (handler === undefined || initError !== undefined) {
+  dead = true;
+  logFailure('Uncaught Exception', initError);
+  port.postMessage({ t: 'init', ms: initMs, error: toErrorPayload(initError) });
+} else {
+  const loaded = handler;
+  try {
+    isAsyncHandler = loaded.constructor?.name === 'AsyncFunction';
+  } catch {}
+  port.postMessage({ t: 'init', ms: initMs, error: undefined });
+  port.on('message', (/** @type {import('./protocol.ts').InvokeMessage} */ message) =>
+    invoke(loaded, message),
+  );
+}
