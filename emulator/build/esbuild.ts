@@ -73,7 +73,7 @@ export async function buildFunction(fn: BuildableFunction, outdir: string): Prom
   } catch (error) {
     throw toBuildError(fn.logicalId, error);
   }
-  return writeOutput(fn, outdir, result.outputFiles);
+  return writeOutput(fn, outdir, outdir, result.outputFiles);
 }
 
 /**
@@ -82,12 +82,14 @@ export async function buildFunction(fn: BuildableFunction, outdir: string): Prom
  */
 export async function watchFunction(
   fn: BuildableFunction,
-  outdir: string,
+  nextOutdir: () => string,
   onBuild: (outcome: { built: BuiltFunction } | { error: BuildError }) => void,
 ): Promise<{ dispose(): Promise<void> }> {
   let first = true;
+  // Each rebuild goes to a fresh folder at the same depth, so source map paths stay valid when relocated.
+  const nominalOutdir = nextOutdir();
   const ctx = await context({
-    ...esbuildOptions(fn, outdir),
+    ...esbuildOptions(fn, nominalOutdir),
     write: false,
     plugins: [
       {
@@ -104,7 +106,7 @@ export async function watchFunction(
               return;
             }
             try {
-              onBuild({ built: await writeOutput(fn, outdir, result.outputFiles) });
+              onBuild({ built: await writeOutput(fn, nominalOutdir, nextOutdir(), result.outputFiles) });
             } catch (error) {
               onBuild({ error: toBuildError(fn.logicalId, error) });
             }
@@ -129,21 +131,25 @@ export function handlerModule(dir: string, handler: string): { file: string; exp
   throw new Error(`Cannot find module ${modulePath} (.js, .mjs or .cjs) for handler ${handler} in ${dir}`);
 }
 
+/** Writes esbuild's in-memory output, built for `builtFor`, into `dir`. */
 async function writeOutput(
   fn: BuildableFunction,
-  outdir: string,
+  builtFor: string,
+  dir: string,
   files: readonly OutputFile[],
 ): Promise<BuiltFunction> {
-  await mkdir(outdir, { recursive: true });
+  await mkdir(dir, { recursive: true });
   const sizes: Record<string, number> = {};
   await Promise.all(
     files.map(async (file) => {
-      await mkdir(path.dirname(file.path), { recursive: true });
-      await writeFile(file.path, file.contents);
-      sizes[path.relative(outdir, file.path)] = file.contents.byteLength;
+      const relative = path.relative(builtFor, file.path);
+      const target = path.join(dir, relative);
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, file.contents);
+      sizes[relative] = file.contents.byteLength;
     }),
   );
-  return { logicalId: fn.logicalId, dir: outdir, ...handlerModule(outdir, fn.handler), sizes };
+  return { logicalId: fn.logicalId, dir, ...handlerModule(dir, fn.handler), sizes };
 }
 
 const LOADERS: readonly Loader[] = [

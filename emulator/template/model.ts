@@ -72,7 +72,7 @@ export interface ApiModel {
    * The 10-character id that `!Ref` to this API resolves to locally (e.g. in Outputs URLs); the gateway can
    * report it as `requestContext.apiId` so both agree.
    */
-  readonly physicalId?: string;
+  readonly physicalId: string;
   /** `Prod` for the implicit REST API, `$default` for the implicit HTTP API. */
   readonly stageName: string;
   readonly stageVariables: Readonly<Record<string, string>> | undefined;

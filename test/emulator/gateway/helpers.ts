@@ -22,6 +22,7 @@ export function gatewayRequest(overrides: Partial<GatewayRequest> = {}): Gateway
 export function restApi(overrides: Partial<ApiModel> = {}): ApiModel {
   return {
     logicalId: 'ServerlessRestApi',
+    physicalId: 'a1b2c3d4e5',
     kind: 'rest',
     stageName: 'Prod',
     stageVariables: undefined,
@@ -34,6 +35,7 @@ export function restApi(overrides: Partial<ApiModel> = {}): ApiModel {
 export function httpApi(overrides: Partial<ApiModel> = {}): ApiModel {
   return {
     logicalId: 'ServerlessHttpApi',
+    physicalId: 'f6g7h8i9j0',
     kind: 'http',
     stageName: '$default',
     stageVariables: undefined,

@@ -1,0 +1,172 @@
+import { mkdtempSync, rmSync, watch as watchFiles } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  type BuiltFunction,
+  buildFunction,
+  handlerModule,
+  isBuildable,
+  watchFunction,
+} from './build/esbuild.ts';
+import { applyEnvVars, type EnvVarsFile } from './config.ts';
+import type { Logger } from './log.ts';
+import { type FunctionCode, FunctionPool, type InvokeOutcome, type InvokeRequest } from './runtime/pool.ts';
+import { loadTemplate } from './template/load.ts';
+import type { AppModel, FunctionModel } from './template/model.ts';
+
+export interface AppOptions {
+  readonly templatePath: string;
+  readonly parameterOverrides: Readonly<Record<string, string>>;
+  readonly envVars: EnvVarsFile;
+  /** Rebuild and reload functions when their code changes. */
+  readonly watch: boolean;
+  /** Upper bound on concurrent executions per function without `ReservedConcurrentExecutions`. */
+  readonly maxConcurrency?: number;
+  readonly log: Logger;
+}
+
+export class UnknownFunctionError extends Error {
+  override readonly name = 'UnknownFunctionError';
+}
+
+/**
+ * One load of the template: every function built as `sam build` would and running in its own pool of
+ * workers. A template change makes a new `App`; code changes are rebuilt in place.
+ */
+export class App {
+  readonly model: AppModel;
+  readonly #pools: ReadonlyMap<string, FunctionPool>;
+  readonly #buildRoot: string;
+  readonly #stops: (() => Promise<void>)[];
+
+  private constructor(
+    model: AppModel,
+    pools: ReadonlyMap<string, FunctionPool>,
+    buildRoot: string,
+    stops: (() => Promise<void>)[],
+  ) {
+    this.model = model;
+    this.#pools = pools;
+    this.#buildRoot = buildRoot;
+    this.#stops = stops;
+  }
+
+  /** Loads the template, builds every function and starts its pool (workers start on first use). */
+  static async load(options: AppOptions): Promise<App> {
+    const model = loadTemplate(options.templatePath, {
+      parameterOverrides: { ...options.parameterOverrides },
+    });
+    for (const warning of model.warnings) options.log.warn(warning);
+    const buildRoot = mkdtempSync(path.join(tmpdir(), 'sam-emulator-'));
+    const pools = new Map<string, FunctionPool>();
+    const stops: (() => Promise<void>)[] = [];
+    try {
+      const functions = [...model.functions.values()];
+      const codes = await Promise.all(functions.map((fn) => codeOf(fn, buildRoot, 0)));
+      functions.forEach((fn, index) => {
+        const code = codes[index];
+        if (code === undefined) return;
+        const { environment, ignored } = applyEnvVars(fn, options.envVars);
+        if (ignored.length > 0) {
+          options.log.warn(
+            `${fn.logicalId}: env vars file sets ${ignored.join(', ')}, which the template does not declare; ` +
+              'as with sam local, only declared variables are overridden',
+          );
+        }
+        const pool = new FunctionPool(fn, code, {
+          environment,
+          region: model.region,
+          accountId: model.accountId,
+          ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
+          logSink: options.log.function,
+        });
+        pools.set(fn.logicalId, pool);
+      });
+      if (options.watch) {
+        for (const fn of functions) {
+          const pool = pools.get(fn.logicalId);
+          if (pool !== undefined) stops.push(await watchCode(fn, pool, buildRoot, options.log));
+        }
+      }
+    } catch (error) {
+      await Promise.all([...pools.values()].map((pool) => pool.close()));
+      await Promise.all(stops.map((stop) => stop()));
+      rmSync(buildRoot, { recursive: true, force: true });
+      throw error;
+    }
+    return new App(model, pools, buildRoot, stops);
+  }
+
+  /** Invokes a function by logical id; the outcome carries a function error rather than rejecting with it. */
+  invoke(functionId: string, request: InvokeRequest): Promise<InvokeOutcome> {
+    const pool = this.#pools.get(functionId);
+    if (pool === undefined)
+      return Promise.reject(new UnknownFunctionError(`Function not found: ${functionId}`));
+    return pool.invoke(request);
+  }
+
+  /** Stops watching, finishes in-flight invocations, stops the workers and removes the build output. */
+  async close(): Promise<void> {
+    await Promise.all(this.#stops.map((stop) => stop()));
+    await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
+    rmSync(this.#buildRoot, { recursive: true, force: true });
+  }
+}
+
+/** The code a function runs: its esbuild output, or its CodeUri as is when it has no build metadata. */
+async function codeOf(fn: FunctionModel, buildRoot: string, generation: number): Promise<FunctionCode> {
+  if (!isBuildable(fn)) return { dir: fn.codeUri, ...handlerModule(fn.codeUri, fn.handler) };
+  return codeFromBuild(await buildFunction(fn, path.join(buildRoot, `${fn.logicalId}-${generation}`)));
+}
+
+function codeFromBuild(built: BuiltFunction): FunctionCode {
+  return { dir: built.dir, file: built.file, exportName: built.exportName };
+}
+
+/**
+ * Keeps a function's code current. Built functions are rebuilt by esbuild's watcher into a fresh folder each
+ * time (a worker that is starting never reads a half-written file); a failed build is reported and the last
+ * good one keeps serving. Unbuilt functions get fresh workers when a file under CodeUri changes.
+ */
+async function watchCode(
+  fn: FunctionModel,
+  pool: FunctionPool,
+  buildRoot: string,
+  log: Logger,
+): Promise<() => Promise<void>> {
+  if (!isBuildable(fn)) {
+    const code = { dir: fn.codeUri, ...handlerModule(fn.codeUri, fn.handler) };
+    let timer: NodeJS.Timeout | undefined;
+    const watcher = watchFiles(fn.codeUri, { recursive: true }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        log.info(`${fn.logicalId}: code changed, reloading`);
+        pool.setCode(code);
+      }, 50);
+    });
+    return async () => {
+      clearTimeout(timer);
+      watcher.close();
+    };
+  }
+  let generation = 0;
+  const watcher = await watchFunction(
+    fn,
+    () => path.join(buildRoot, `${fn.logicalId}-${++generation}`),
+    (outcome) => {
+      if ('error' in outcome) {
+        log.error(`${outcome.error.message}\n  (still serving the last good build)`);
+        return;
+      }
+      log.info(`${fn.logicalId}: rebuilt (${formatSizes(outcome.built)})`);
+      pool.setCode(codeFromBuild(outcome.built));
+    },
+  );
+  return () => watcher.dispose();
+}
+
+export function formatSizes(built: BuiltFunction): string {
+  return Object.entries(built.sizes)
+    .map(([file, bytes]) => `${file} ${(bytes / 1024).toFixed(1)} KB`)
+    .join(', ');
+}

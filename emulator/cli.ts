@@ -1,0 +1,248 @@
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { App, formatSizes } from './app.ts';
+import { buildFunction, isBuildable } from './build/esbuild.ts';
+import {
+  ConfigError,
+  type EnvVarsFile,
+  NO_ENV_VARS,
+  parseEnvVars,
+  parseParameterOverrides,
+} from './config.ts';
+import { consoleLogger, type Logger } from './log.ts';
+import { startApi } from './start.ts';
+import { loadTemplate, TemplateError } from './template/load.ts';
+
+const USAGE = `Usage: npm run local -- <command> [options]
+
+Commands (the verbs of sam local, without Docker):
+  start                   the template's REST and HTTP APIs on one port (what npm start runs)
+  start-api               the same
+  invoke [LogicalId]      run one function once: result on stdout, logs on stderr, exit 1 on a function error
+  build                   bundle every function as sam build would, into dist/<LogicalId>/
+
+Options:
+  -t, --template FILE             SAM template (default: template.yaml)
+  -p, --port PORT                 API port (default: 3000)
+      --host HOST                 address to bind (default: 127.0.0.1)
+  -n, --env-vars FILE             SAM env.json: {"Parameters": {...}} for all functions, {"<LogicalId>": {...}} for one
+      --parameter-overrides K=V   template parameter values; repeatable, or several separated by spaces
+  -e, --event FILE                invoke: the event (default: stdin when piped, else {})
+      --no-watch                  do not rebuild on code changes or reload on template changes
+      --max-concurrency N         workers per function without ReservedConcurrentExecutions (default: 10)
+  -h, --help                      this text
+`;
+
+const OPTIONS = {
+  template: { type: 'string', short: 't', default: 'template.yaml' },
+  port: { type: 'string', short: 'p', default: '3000' },
+  host: { type: 'string', default: '127.0.0.1' },
+  'env-vars': { type: 'string', short: 'n' },
+  'parameter-overrides': { type: 'string', multiple: true, default: [] as string[] },
+  event: { type: 'string', short: 'e' },
+  'no-watch': { type: 'boolean', default: false },
+  'max-concurrency': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function parse(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true });
+}
+
+type Values = ReturnType<typeof parse>['values'];
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined) {
+    process.stdout.write(USAGE);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  try {
+    switch (command) {
+      case 'start':
+      case 'start-api':
+        return await startCommand(values, rest);
+      case 'invoke':
+        return await invokeCommand(values, rest);
+      case 'build':
+        return await buildCommand(values, rest);
+      default:
+        throw new UsageError(`Unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof TemplateError || error instanceof ConfigError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+async function startCommand(values: Values, extra: readonly string[]): Promise<number> {
+  noExtraArguments('start', extra);
+  const running = await startApi({
+    ...appOptions(values, consoleLogger),
+    watch: !values['no-watch'],
+    host: values.host,
+    port: portOf(values.port),
+  });
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      consoleLogger.info(`${signal}: finishing in-flight requests`);
+      running.close().then(resolve, (error: unknown) => {
+        consoleLogger.error(String(error));
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}
+
+async function invokeCommand(values: Values, extra: readonly string[]): Promise<number> {
+  if (extra.length > 1) throw new UsageError(`invoke takes one function, got ${extra.join(' ')}`);
+  // stdout carries only the result, so that it can be piped into jq.
+  const log: Logger = { ...consoleLogger, info: (line) => process.stderr.write(`${line}\n`) };
+  const event = readEvent(values.event);
+  const app = await App.load({ ...appOptions(values, log), watch: false, maxConcurrency: 1 });
+  try {
+    const functionId = chooseFunction(app, extra[0]);
+    const outcome = await app.invoke(functionId, { payload: event });
+    if (outcome.kind === 'error') {
+      process.stdout.write(`${JSON.stringify(outcome.error)}\n`);
+      return 1;
+    }
+    process.stdout.write(`${JSON.stringify(outcome.payload)}\n`);
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+async function buildCommand(values: Values, extra: readonly string[]): Promise<number> {
+  noExtraArguments('build', extra);
+  const model = loadTemplate(values.template, {
+    parameterOverrides: parseParameterOverrides(values['parameter-overrides']),
+  });
+  const outRoot = path.resolve('dist');
+  for (const fn of model.functions.values()) {
+    if (!isBuildable(fn)) {
+      consoleLogger.info(`${fn.logicalId}: no Metadata.BuildMethod esbuild, runs from ${fn.codeUri} as is`);
+      continue;
+    }
+    const outdir = path.join(outRoot, fn.logicalId);
+    rmSync(outdir, { recursive: true, force: true });
+    const built = await buildFunction(fn, outdir);
+    consoleLogger.info(`${fn.logicalId}: ${path.relative(process.cwd(), outdir)}/ (${formatSizes(built)})`);
+  }
+  return 0;
+}
+
+function appOptions(values: Values, log: Logger) {
+  const maxConcurrency = values['max-concurrency'];
+  return {
+    templatePath: path.resolve(values.template),
+    parameterOverrides: parseParameterOverrides(values['parameter-overrides']),
+    envVars: readEnvVars(values['env-vars']),
+    log,
+    ...(maxConcurrency === undefined
+      ? {}
+      : { maxConcurrency: positiveInteger('--max-concurrency', maxConcurrency) }),
+  };
+}
+
+function readEnvVars(file: string | undefined): EnvVarsFile {
+  if (file === undefined) return NO_ENV_VARS;
+  return parseEnvVars(readText(file, '--env-vars'), file);
+}
+
+function readEvent(file: string | undefined): unknown {
+  let text: string;
+  let source: string;
+  if (file !== undefined && file !== '-') {
+    text = readText(file, '--event');
+    source = file;
+  } else if (file === '-' || !process.stdin.isTTY) {
+    text = readFileSync(0, 'utf8');
+    source = 'stdin';
+  } else {
+    return {};
+  }
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      `${source}: the event is not valid JSON (${error instanceof Error ? error.message : error})`,
+    );
+  }
+}
+
+function readText(file: string, flag: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${flag} ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function chooseFunction(app: App, requested: string | undefined): string {
+  const ids = [...app.model.functions.keys()];
+  if (requested === undefined) {
+    if (ids.length === 1 && ids[0] !== undefined) return ids[0];
+    throw new UsageError(`invoke needs a function: one of ${ids.join(', ')}`);
+  }
+  if (app.model.functions.has(requested)) return requested;
+  const byName = [...app.model.functions.values()].find((fn) => fn.functionName === requested);
+  if (byName !== undefined) return byName.logicalId;
+  throw new UsageError(`No function ${requested} in the template: one of ${ids.join(', ')}`);
+}
+
+function portOf(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port: ${value} is not a port number`);
+  return port;
+}
+
+function positiveInteger(flag: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1)
+    throw new UsageError(`${flag}: ${value} is not a positive integer`);
+  return number;
+}
+
+function noExtraArguments(command: string, extra: readonly string[]): void {
+  if (extra.length > 0) throw new UsageError(`${command} takes no arguments, got ${extra.join(' ')}`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,279 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../log.ts';
+import type { ApiKind, ApiModel } from '../template/model.ts';
+import { answerPreflight, applyHttpCors } from './cors.ts';
+import {
+  type EventContext,
+  newExtendedRequestId,
+  newRequestIdV1,
+  newRequestIdV2,
+  toV1Event,
+  toV2Event,
+} from './events.ts';
+import {
+  integrationError,
+  integrationTimeout,
+  invokePayloadTooLarge,
+  invokeRefused,
+  MAX_INVOKE_PAYLOAD_BYTES,
+  MAX_REQUEST_BYTES,
+  requestTooLarge,
+  routeMissResponse,
+} from './gatewayErrors.ts';
+import type { GatewayRequest } from './request.ts';
+import { fromV1Result, fromV2Result, type GatewayResponse, isMalformed, withRequestId } from './responses.ts';
+import type { RouteMatch, Router } from './router.ts';
+
+/** What the gateway needs of an invocation's outcome (the runtime's `InvokeOutcome` fits). */
+export type Invocation =
+  | { readonly kind: 'success'; readonly payload: unknown }
+  | { readonly kind: 'error'; readonly error: { readonly errorType: string; readonly errorMessage: string } };
+
+/** The routes being served; replaced as a whole when the template is reloaded. */
+export interface GatewayRoutes {
+  readonly router: Router;
+  readonly accountId: string;
+}
+
+export interface GatewayOptions {
+  routes(): GatewayRoutes;
+  /** Runs a function; rejects only when the function cannot be invoked at all (unknown, throttled). */
+  invoke(functionId: string, event: unknown): Promise<Invocation>;
+  readonly log: Logger;
+}
+
+// Below this the event cannot reach Lambda's 6 MB limit, so it is not serialised just to be measured.
+const EVENT_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * The HTTP edge of the emulated API Gateway: turns each request into a route match, an event and an invocation,
+ * and the function's result into the response API Gateway would send. Everything it decides is delegated to
+ * the pure modules beside it; this file only moves bytes and time.
+ */
+export function createGatewayServer(options: GatewayOptions): Server {
+  const server = createServer((request, response) => {
+    serve(options, request, response).catch((error: unknown) => {
+      options.log.error(
+        `gateway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+      if (!response.headersSent) send(response, integrationError('http'));
+      else response.destroy();
+    });
+  });
+  // A client that never finishes its headers or body must not hold a socket forever.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 60_000;
+  return server;
+}
+
+async function serve(
+  options: GatewayOptions,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+): Promise<void> {
+  const started = performance.now();
+  const declaredLength = Number(incoming.headers['content-length']);
+  if (declaredLength > MAX_REQUEST_BYTES) {
+    rejectBody(incoming, outgoing);
+    logRequest(options.log, incoming, 413, started, undefined);
+    return;
+  }
+  const body = await readBody(incoming);
+  if (body === undefined) {
+    rejectBody(incoming, outgoing);
+    logRequest(options.log, incoming, 413, started, undefined);
+    return;
+  }
+  const request = toGatewayRequest(incoming, body);
+  const routes = options.routes();
+  const preflight = answerPreflight(request, routes.router.owner(request.rawPath));
+  if (preflight !== undefined) {
+    const kind = routes.router.owner(request.rawPath)?.api.kind ?? 'http';
+    finish(options, incoming, outgoing, preflight, kind, started, undefined);
+    return;
+  }
+  const match = routes.router.match(request.method, request.rawPath);
+  if (!match.matched) {
+    finish(options, incoming, outgoing, routeMissResponse(match.kind), match.kind, started, undefined);
+    return;
+  }
+  const response = await integrate(options, routes, request, match);
+  const cors = match.api.cors;
+  const final = cors?.kind === 'http' ? applyHttpCors(response.response, request, cors) : response.response;
+  finish(
+    options,
+    incoming,
+    outgoing,
+    final,
+    match.api.kind,
+    started,
+    match.route.functionId,
+    response.requestId,
+  );
+}
+
+/** Builds the event, invokes the function within the integration timeout, and converts what it returned. */
+async function integrate(
+  options: GatewayOptions,
+  routes: GatewayRoutes,
+  request: GatewayRequest,
+  match: RouteMatch,
+): Promise<{ response: GatewayResponse; requestId: string }> {
+  const { api, route } = match;
+  const context = eventContext(routes, api, request);
+  const event =
+    route.payloadVersion === '2.0' ? toV2Event(request, match, context) : toV1Event(request, match, context);
+  const withId = (response: GatewayResponse) => ({
+    response: withRequestId(
+      response,
+      api.kind,
+      context.requestId,
+      api.kind === 'rest' ? context.extendedRequestId : undefined,
+    ),
+    requestId: context.requestId,
+  });
+  if (request.body.byteLength * 1.34 + EVENT_OVERHEAD_BYTES > MAX_INVOKE_PAYLOAD_BYTES) {
+    if (Buffer.byteLength(JSON.stringify(event)) > MAX_INVOKE_PAYLOAD_BYTES)
+      return withId(invokePayloadTooLarge(api.kind));
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), route.integrationTimeoutMs);
+  });
+  let outcome: Invocation | 'timeout';
+  try {
+    outcome = await Promise.race([options.invoke(route.functionId, event), timedOut]);
+  } catch (error) {
+    options.log.error(
+      `${route.functionId}: invoke refused: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return withId(invokeRefused(api.kind));
+  } finally {
+    clearTimeout(timer);
+  }
+  if (outcome === 'timeout') {
+    // API Gateway stops waiting; the function itself runs on until its own Timeout, as in AWS.
+    options.log.warn(`${route.functionId}: integration timed out after ${route.integrationTimeoutMs} ms`);
+    return withId(integrationTimeout(api.kind));
+  }
+  if (outcome.kind === 'error') {
+    options.log.warn(`${route.functionId}: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+    return withId(integrationError(api.kind));
+  }
+  const converted =
+    route.payloadVersion === '2.0'
+      ? fromV2Result(outcome.payload)
+      : fromV1Result(outcome.payload, api.kind, request, api.binaryMediaTypes);
+  if (isMalformed(converted)) {
+    options.log.warn(`${route.functionId}: malformed Lambda proxy response: ${converted.malformed}`);
+    return withId(integrationError(api.kind));
+  }
+  return withId(converted);
+}
+
+function eventContext(routes: GatewayRoutes, api: ApiModel, request: GatewayRequest): EventContext {
+  const apiId = api.physicalId;
+  return {
+    requestId: api.kind === 'rest' ? newRequestIdV1() : newRequestIdV2(),
+    extendedRequestId: newExtendedRequestId(),
+    apiId,
+    accountId: routes.accountId,
+    domainName: hostOf(request) ?? `${apiId}.execute-api.localhost`,
+  };
+}
+
+function hostOf(request: GatewayRequest): string | undefined {
+  for (const [name, value] of request.headers)
+    if (name.length === 4 && name.toLowerCase() === 'host') return value;
+  return undefined;
+}
+
+function toGatewayRequest(incoming: IncomingMessage, body: Buffer): GatewayRequest {
+  const url = incoming.url ?? '/';
+  const question = url.indexOf('?');
+  const raw = incoming.rawHeaders;
+  const headers: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i] ?? '', raw[i + 1] ?? '']);
+  const peer = incoming.socket.remoteAddress ?? '127.0.0.1';
+  return {
+    method: (incoming.method ?? 'GET').toUpperCase(),
+    rawPath: question === -1 ? url : url.slice(0, question),
+    rawQuery: question === -1 ? '' : url.slice(question + 1),
+    headers,
+    body,
+    // An IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d; API Gateway reports plain IPv4.
+    sourceIp: peer.startsWith('::ffff:') ? peer.slice(7) : peer,
+    receivedAt: Date.now(),
+  };
+}
+
+/** The whole body, or `undefined` once it passes API Gateway's 10 MB limit (chunked bodies have no length). */
+function readBody(incoming: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > MAX_REQUEST_BYTES) {
+        incoming.off('data', onData);
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    incoming.on('data', onData);
+    incoming.on('end', () => resolve(size === 0 ? EMPTY : Buffer.concat(chunks, size)));
+    incoming.on('error', reject);
+  });
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** 413 before reading the rest of an oversized body, then close: nothing waits for 10 MB it will not use. */
+function rejectBody(incoming: IncomingMessage, outgoing: ServerResponse): void {
+  const response = requestTooLarge();
+  outgoing.shouldKeepAlive = false;
+  send(outgoing, response);
+  outgoing.on('finish', () => incoming.destroy());
+}
+
+function finish(
+  options: GatewayOptions,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  response: GatewayResponse,
+  kind: ApiKind,
+  started: number,
+  functionId: string | undefined,
+  requestId?: string,
+): void {
+  send(outgoing, requestId === undefined ? withRequestId(response, kind, newRequestIdFor(kind)) : response);
+  logRequest(options.log, incoming, response.statusCode, started, functionId);
+}
+
+function newRequestIdFor(kind: ApiKind): string {
+  return kind === 'rest' ? newRequestIdV1() : newRequestIdV2();
+}
+
+function send(outgoing: ServerResponse, response: GatewayResponse): void {
+  if (outgoing.destroyed) return;
+  const flat: string[] = [];
+  for (const [name, value] of response.headers) flat.push(name, value);
+  flat.push('Content-Length', String(response.body.byteLength));
+  outgoing.writeHead(response.statusCode, flat);
+  outgoing.end(response.body);
+}
+
+function logRequest(
+  log: Logger,
+  incoming: IncomingMessage,
+  status: number,
+  started: number,
+  functionId: string | undefined,
+): void {
+  const ms = (performance.now() - started).toFixed(1);
+  log.info(
+    `${incoming.method} ${incoming.url} ${status} ${ms} ms${functionId === undefined ? '' : ` ${functionId}`}`,
+  );
+}
