@@ -25,14 +25,23 @@ describe('--env-vars (SAM env.json format)', () => {
   it('applies Parameters to every function and <LogicalId> to one, the function entry winning', () => {
     const file = parseEnvVars('{"Parameters":{"A":"all","B":"all"},"One":{"B":"one"}}', 'env.json');
 
-    expect(applyEnvVars(fn('One', { A: 'x', B: 'x' }), file).environment).to.deep.equal({ A: 'all', B: 'one' });
-    expect(applyEnvVars(fn('Two', { A: 'x', B: 'x' }), file).environment).to.deep.equal({ A: 'all', B: 'all' });
+    expect(applyEnvVars(fn('One', { A: 'x', B: 'x' }), file).environment).to.deep.equal({
+      A: 'all',
+      B: 'one',
+    });
+    expect(applyEnvVars(fn('Two', { A: 'x', B: 'x' }), file).environment).to.deep.equal({
+      A: 'all',
+      B: 'all',
+    });
   });
 
   it('overrides only variables the template declares, as SAM CLI does, and names the ignored ones', () => {
     const file = parseEnvVars('{"Parameters":{"A":"1","EXTRA":"2"}}', 'env.json');
 
-    expect(applyEnvVars(fn('One', { A: 'x' }), file)).to.deep.equal({ environment: { A: '1' }, ignored: ['EXTRA'] });
+    expect(applyEnvVars(fn('One', { A: 'x' }), file)).to.deep.equal({
+      environment: { A: '1' },
+      ignored: ['EXTRA'],
+    });
   });
 
   it('stringifies numbers and booleans', () => {
@@ -57,7 +66,9 @@ describe('--parameter-overrides', () => {
   });
 
   it('reads the ParameterKey=…,ParameterValue=… form', () => {
-    expect(parseParameterOverrides(['ParameterKey=AllowedOrigin,ParameterValue=https://a.example'])).to.deep.equal({
+    expect(
+      parseParameterOverrides(['ParameterKey=AllowedOrigin,ParameterValue=https://a.example']),
+    ).to.deep.equal({
       AllowedOrigin: 'https://a.example',
     });
   });
