@@ -57,6 +57,8 @@ class UsageError extends Error {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // Lambda runs in UTC; workers share the process's time zone, so the emulator takes it on too.
+  process.env.TZ = 'UTC';
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
