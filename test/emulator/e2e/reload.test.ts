@@ -37,7 +37,7 @@ const handler = (text: string) =>
   `export const handler = async (): Promise<string> => ${JSON.stringify(text)};\n`;
 
 /** Polls until `check` passes: rebuilds and reloads happen on file-system events, not on a schedule. */
-async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+async function eventually(check: () => Promise<unknown>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
