@@ -1,25 +1,9 @@
 import { expect } from 'chai';
 import { applyEnvVars, ConfigError, parseEnvVars, parseParameterOverrides } from '../../emulator/config.ts';
-import type { FunctionModel } from '../../emulator/template/model.ts';
+import { functionModel } from '../support/models.ts';
 
-const fn = (logicalId: string, environment: Record<string, string>): FunctionModel => ({
-  logicalId,
-  functionName: logicalId,
-  codeUri: '/app',
-  handler: 'handler.handler',
-  runtime: 'nodejs22.x',
-  architectures: ['arm64'],
-  timeout: 3,
-  memorySize: 128,
-  environment,
-  reservedConcurrency: undefined,
-  logFormat: 'JSON',
-  applicationLogLevel: undefined,
-  systemLogLevel: undefined,
-  build: undefined,
-  maximumRetryAttempts: undefined,
-  maximumEventAgeInSeconds: undefined,
-});
+const fn = (logicalId: string, environment: Record<string, string>) =>
+  functionModel({ logicalId, environment });
 
 describe('--env-vars (SAM env.json format)', () => {
   it('applies Parameters to every function and <LogicalId> to one, the function entry winning', () => {

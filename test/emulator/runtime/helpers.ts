@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { type ErrorPayload, FunctionPool, type InvokeOutcome } from '../../../emulator/runtime/pool.ts';
 import type { FunctionModel } from '../../../emulator/template/model.ts';
+import { functionModel as baseFunctionModel } from '../../support/models.ts';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/functions', import.meta.url));
 export const REGION = 'eu-west-1';
@@ -10,25 +11,7 @@ export const ACCOUNT_ID = '123456789012';
 
 /** A function as the template loader would hand it over: SAM's defaults, with a 1 s timeout to keep tests fast. */
 export function functionModel(overrides: Partial<FunctionModel> = {}): FunctionModel {
-  return {
-    logicalId: 'FixtureFunction',
-    functionName: 'fixture-function',
-    codeUri: FIXTURES,
-    handler: 'runtime.echo',
-    runtime: 'nodejs22.x',
-    architectures: ['x86_64'],
-    timeout: 1,
-    memorySize: 128,
-    environment: {},
-    reservedConcurrency: undefined,
-    logFormat: 'Text',
-    applicationLogLevel: undefined,
-    systemLogLevel: undefined,
-    build: undefined,
-    maximumRetryAttempts: undefined,
-    maximumEventAgeInSeconds: undefined,
-    ...overrides,
-  };
+  return baseFunctionModel({ codeUri: FIXTURES, handler: 'runtime.echo', timeout: 1, ...overrides });
 }
 
 export interface OpenOptions {
