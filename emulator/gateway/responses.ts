@@ -1,3 +1,4 @@
+import { isRecord } from '../../functions/shared/guards.ts';
 import type { ApiKind } from '../template/model.ts';
 import { matchesBinaryMediaTypes } from './mediaTypes.ts';
 import { type GatewayRequest, headerValue, mediaTypeOf } from './request.ts';
@@ -187,10 +188,6 @@ export function fromV2Result(result: unknown): GatewayResponse | MalformedRespon
     return { malformed: `isBase64Encoded is ${describe(flag)}, not a boolean` };
   }
   return { statusCode, headers, body: toBuffer(body ?? '', flag === true) };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** An integer from 100 to 599; a string of three digits is accepted like the number, as API Gateway does. */

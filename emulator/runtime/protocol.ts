@@ -1,3 +1,4 @@
+import { isRecord } from '../../functions/shared/guards.ts';
 /**
  * The messages between the pool (main thread) and `worker.mjs` (one per execution environment). The worker is
  * plain JavaScript, so these declarations are its contract; the main thread checks every message on arrival.
@@ -65,10 +66,6 @@ export type DoneMessage =
 /** Worker → main thread: the function crashed while no invocation was running; the worker must be replaced. */
 export interface FatalMessage {
   readonly t: 'fatal';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }
 
 function isStringArray(value: unknown): value is string[] {

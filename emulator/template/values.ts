@@ -1,9 +1,9 @@
 /** A location inside the template: map keys and list indexes from the document root. */
 export type Path = readonly (string | number)[];
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../../functions/shared/guards.ts';
+
+export { isRecord };
 
 /** `Resources.Fn.Properties.Architectures[0]` */
 export function formatPath(path: Path): string {

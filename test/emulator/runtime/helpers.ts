@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { type ErrorPayload, FunctionPool, type InvokeOutcome } from '../../../emulator/runtime/pool.ts';
 import type { FunctionModel } from '../../../emulator/template/model.ts';
+import { isRecord } from '../../../functions/shared/guards.ts';
 import { functionModel as baseFunctionModel } from '../../support/models.ts';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/functions', import.meta.url));
@@ -62,10 +63,6 @@ export function payloadOf(outcome: InvokeOutcome): unknown {
 export function errorOf(outcome: InvokeOutcome): ErrorPayload {
   if (outcome.kind === 'success') expect.fail(`expected an error, got ${JSON.stringify(outcome.payload)}`);
   return outcome.error;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }
 
 /** The payload of an outcome, as an object. */
