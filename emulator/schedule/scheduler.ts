@@ -19,15 +19,12 @@ export interface SchedulerClock {
 }
 
 /**
- * Hands an event to the asynchronous invoker, which applies Lambda's retries of function errors.
- * `maximumRetryAttempts` is the event's `RetryPolicy.MaximumRetryAttempts` (`undefined` when unset).
+ * Hands an event to the asynchronous invoker, which applies Lambda's retries of function errors from the
+ * function's `EventInvokeConfig`. The schedule's own `RetryPolicy` is EventBridge's retry of a failed
+ * delivery (Lambda unreachable), which cannot happen locally, so it is not passed on.
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
  */
-export type InvokeAsync = (
-  functionId: string,
-  event: unknown,
-  options: { maximumRetryAttempts: number | undefined },
-) => void;
+export type InvokeAsync = (functionId: string, event: unknown) => void;
 
 export interface SchedulerOptions {
   /** The application's schedules and identity; an AppModel fits. */
@@ -220,9 +217,7 @@ export class Scheduler {
     this.#log?.info(`${schedule.functionId} (${schedule.eventId}): scheduled event for ${eventTime(time)}`);
     try {
       const event = scheduledEvent(schedule, { region, accountId, stackName, fireTime: time });
-      const result: unknown = this.#invokeAsync(schedule.functionId, event, {
-        maximumRetryAttempts: schedule.maximumRetryAttempts,
-      });
+      const result: unknown = this.#invokeAsync(schedule.functionId, event);
       // The invoker's type says void, but an async one returns a promise whose rejection must not go unheard.
       if (result instanceof Promise) result.catch((error: unknown) => this.#reportFailure(schedule, error));
     } catch (error) {

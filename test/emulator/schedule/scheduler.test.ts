@@ -16,7 +16,6 @@ interface Invocation {
   readonly at: string;
   readonly functionId: string;
   readonly event: unknown;
-  readonly maximumRetryAttempts: number | undefined;
 }
 
 const stack = { region: 'us-east-2', accountId: '123456789012', stackName: 'binance-price' };
@@ -35,14 +34,9 @@ function harness(schedules: readonly ScheduleModel[], start: string, invoke?: In
     app: { ...stack, schedules },
     clock,
     log,
-    invokeAsync: (functionId, event, options) => {
-      invocations.push({
-        at: iso(clock.now()),
-        functionId,
-        event,
-        maximumRetryAttempts: options.maximumRetryAttempts,
-      });
-      invoke?.(functionId, event, options);
+    invokeAsync: (functionId, event) => {
+      invocations.push({ at: iso(clock.now()), functionId, event });
+      invoke?.(functionId, event);
     },
   });
   return { clock, scheduler, invocations, errors };
@@ -63,7 +57,6 @@ describe('Scheduler', () => {
     ]);
     const [first] = invocations;
     expect(first?.functionId).to.equal('PriceTickerFunction');
-    expect(first?.maximumRetryAttempts).to.equal(3);
     expect(first?.event).to.deep.include({
       source: 'aws.events',
       'detail-type': 'Scheduled Event',
@@ -125,7 +118,6 @@ describe('Scheduler', () => {
           due: '2026-11-23T14:00:00Z',
           arn: 'arn:aws:scheduler:us-east-2:123456789012:schedule/default/report',
         },
-        maximumRetryAttempts: undefined,
       },
     ]);
   });
