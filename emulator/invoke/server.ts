@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../log.ts';
+import { AsyncInvoker } from './async.ts';
+import {
+  handleLambdaRequest,
+  type InvokeHandlerOptions,
+  type LambdaRequest,
+  MAX_KEPT_BODY_BYTES,
+} from './handler.ts';
+import { type LambdaResponse, serviceException } from './service-errors.ts';
+import type { InvokeTarget } from './target.ts';
+
+export interface LambdaServiceOptions {
+  /** The application now; the caller owns it (loads, reloads and closes it). */
+  app(): InvokeTarget;
+  readonly host: string;
+  readonly port: number;
+  readonly log: Logger;
+  /** Multiplies Lambda's asynchronous retry delays, e.g. 0.001 for local work; see {@link AsyncInvoker}. */
+  readonly retryDelayScale?: number;
+}
+
+export interface RunningLambdaService {
+  /** `http://127.0.0.1:3001`, with the port actually bound: the `endpoint` for `LambdaClient`. */
+  readonly url: string;
+  /** The queue behind `Event` invocations; schedules hand their events to it too. */
+  readonly asyncInvoker: AsyncInvoker;
+  /**
+   * Stops accepting connections and lets in-flight requests finish, then stops the async invoker: retries still
+   * waiting are cancelled with a log line each, attempts already running are awaited. The App is left running.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * The Lambda API endpoint, as `sam local start-lambda` serves it: point `@aws-sdk/client-lambda` (or
+ * `aws lambda invoke --endpoint-url`) at `url`. Requests may be SigV4-signed with any credentials; signatures
+ * are not checked.
+ * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+ */
+export async function startLambdaService(options: LambdaServiceOptions): Promise<RunningLambdaService> {
+  const { log } = options;
+  const asyncInvoker = new AsyncInvoker({ app: options.app, log, retryDelayScale: options.retryDelayScale });
+  const server = createLambdaServer({
+    app: options.app,
+    invokeAsync: (functionId, payload, invokeOptions) => {
+      asyncInvoker.invokeAsync(functionId, payload, invokeOptions);
+    },
+    log,
+  });
+  await listen(server, options.host, options.port);
+  const address = server.address();
+  if (address === null || typeof address === 'string')
+    throw new Error('the Lambda service is not listening on TCP');
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  log.info(`Lambda Invoke endpoint on ${url} (POST /2015-03-31/functions/{FunctionName}/invocations)`);
+  return {
+    url,
+    asyncInvoker,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await asyncInvoker.stop();
+    },
+  };
+}
+
+export interface LambdaServerOptions extends InvokeHandlerOptions {
+  readonly log: Logger;
+}
+
+/** The HTTP edge: reads the request, hands it to the pure handler, writes its answer and one log line. */
+export function createLambdaServer(options: LambdaServerOptions): Server {
+  const server = createServer((incoming, outgoing) => {
+    const started = performance.now();
+    serve(options, incoming, outgoing, started).catch((error: unknown) => {
+      options.log.error(`lambda: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (outgoing.headersSent) {
+        outgoing.destroy();
+        return;
+      }
+      const response = serviceException('The emulator failed to handle the request; see its log.');
+      send(outgoing, { ...response, headers: { ...response.headers, 'x-amzn-RequestId': randomUUID() } });
+      logRequest(options.log, incoming, response.statusCode, started, response.errorType ?? '');
+    });
+  });
+  // A client that never finishes its headers or body must not hold a socket forever.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 60_000;
+  return server;
+}
+
+async function serve(
+  options: LambdaServerOptions,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  started: number,
+): Promise<void> {
+  const { body, bodyBytes } = await readBody(incoming);
+  const url = incoming.url ?? '/';
+  const question = url.indexOf('?');
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(incoming.headers))
+    if (typeof value === 'string') headers[name] = value;
+  const request: LambdaRequest = {
+    method: (incoming.method ?? 'GET').toUpperCase(),
+    path: question === -1 ? url : url.slice(0, question),
+    query: new URLSearchParams(question === -1 ? '' : url.slice(question + 1)),
+    headers,
+    body,
+    bodyBytes,
+  };
+  const { response, summary } = await handleLambdaRequest(request, options);
+  send(outgoing, response);
+  logRequest(options.log, incoming, response.statusCode, started, summary);
+}
+
+/** Keeps the body up to the largest payload Lambda accepts and only counts the rest, so its size can be told. */
+function readBody(incoming: IncomingMessage): Promise<{ body: Buffer; bodyBytes: number }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bodyBytes = 0;
+    incoming.on('data', (chunk: Buffer) => {
+      bodyBytes += chunk.byteLength;
+      if (bodyBytes <= MAX_KEPT_BODY_BYTES) chunks.push(chunk);
+    });
+    incoming.on('end', () =>
+      resolve({
+        body: bodyBytes <= MAX_KEPT_BODY_BYTES ? Buffer.concat(chunks, bodyBytes) : Buffer.alloc(0),
+        bodyBytes,
+      }),
+    );
+    incoming.on('error', reject);
+  });
+}
+
+function send(outgoing: ServerResponse, response: LambdaResponse): void {
+  if (outgoing.destroyed) return;
+  outgoing.writeHead(response.statusCode, {
+    ...response.headers,
+    'Content-Length': String(response.body.byteLength),
+  });
+  outgoing.end(response.body);
+}
+
+function logRequest(
+  log: Logger,
+  incoming: IncomingMessage,
+  status: number,
+  started: number,
+  summary: string,
+) {
+  const ms = (performance.now() - started).toFixed(1);
+  log.info(`${incoming.method} ${incoming.url} ${status} ${ms} ms${summary === '' ? '' : ` ${summary}`}`);
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
