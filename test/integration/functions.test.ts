@@ -17,7 +17,6 @@
  *   saying so. Prices come from the real Binance and are checked for shape.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { expect } from 'chai';
 import { App } from '../../emulator/app.ts';
@@ -110,9 +109,11 @@ async function endpointTarget(endpoint: string, binanceUrl: string | undefined):
     region: process.env.AWS_REGION ?? 'us-east-1',
     credentials: LOCAL_CREDENTIALS,
   });
-  const binance = binanceUrl === undefined ? undefined : await startFakeBinance();
-  const relay =
-    binance === undefined || binanceUrl === undefined ? undefined : await relayTo(binanceUrl, binance.url);
+  // The functions look for Binance where they were configured to: serve the fake one on that port.
+  const binance =
+    binanceUrl === undefined
+      ? undefined
+      : await startFakeBinance({ port: Number(new URL(binanceUrl).port || 80) });
   return {
     description: `${endpoint}${binanceUrl === undefined ? '' : `, its functions calling Binance at ${binanceUrl}`}`,
     client,
@@ -120,35 +121,9 @@ async function endpointTarget(endpoint: string, binanceUrl: string | undefined):
     binance,
     async close() {
       client.destroy();
-      if (relay !== undefined) await new Promise((resolve) => relay.close(resolve));
       await binance?.close();
     },
   };
-}
-
-/**
- * Listens on 127.0.0.1 at the port of `publicUrl` and passes every request to `targetUrl`: the fake Binance
- * picks its own port, the functions under test expect the one they were configured with.
- */
-async function relayTo(publicUrl: string, targetUrl: string): Promise<Server> {
-  const server = createServer((incoming, outgoing) => {
-    const forwarded = httpRequest(
-      `${targetUrl}${incoming.url ?? '/'}`,
-      { method: incoming.method, headers: incoming.headers },
-      (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    forwarded.on('error', () => outgoing.destroy());
-    incoming.pipe(forwarded);
-  });
-  const port = Number(new URL(publicUrl).port || 80);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  return server;
 }
 
 type Sender = { send(command: unknown): Promise<unknown> };

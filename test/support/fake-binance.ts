@@ -23,8 +23,9 @@ export const FAKE_PRICES: Readonly<Record<string, string>> = {
  * fixed price table, so end-to-end tests exercise real sockets without touching the internet.
  */
 export async function startFakeBinance(
-  prices: Readonly<Record<string, string>> = FAKE_PRICES,
+  options: { prices?: Readonly<Record<string, string>>; port?: number } = {},
 ): Promise<FakeBinance> {
+  const prices = options.prices ?? FAKE_PRICES;
   const requests: string[] = [];
   let override: Respond | undefined;
   const server = createServer((request, response) => {
@@ -35,7 +36,10 @@ export async function startFakeBinance(
     }
     answerFromTable(prices, request, response);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const address = server.address();
   if (address === null || typeof address === 'string')
     throw new Error('fake Binance is not listening on TCP');
