@@ -10,38 +10,60 @@ import {
   parseEnvVars,
   parseParameterOverrides,
 } from './config.ts';
+import { apiGatewayEvent, GenerateEventError, scheduledEvent } from './generate-event.ts';
 import { consoleLogger, type Logger } from './log.ts';
-import { startApi } from './start.ts';
+import { ScheduleValidationError } from './schedule/scheduler.ts';
+import { startEmulator } from './start.ts';
 import { loadTemplate, TemplateError } from './template/load.ts';
 
 const USAGE = `Usage: npm run local -- <command> [options]
 
 Commands (the verbs of sam local, without Docker):
-  start                   the template's REST and HTTP APIs on one port (what npm start runs)
-  start-api               the same
-  invoke [LogicalId]      run one function once: result on stdout, logs on stderr, exit 1 on a function error
-  build                   bundle every function as sam build would, into dist/<LogicalId>/
+  start                     the APIs on :3000, the Lambda Invoke endpoint on :3001 and the schedules (npm start)
+  start-api                 the template's REST and HTTP APIs on one port (default 3000)
+  start-lambda              the Lambda Invoke endpoint for @aws-sdk/client-lambda (default port 3001)
+  invoke [LogicalId]        run one function once: result on stdout, logs on stderr, exit 1 on a function error
+  generate-event <service> <event>
+                            print an event: apigateway aws-proxy, apigateway http-api-proxy, eventbridge scheduled
+  build                     bundle every function as sam build would, into dist/<LogicalId>/
 
 Options:
   -t, --template FILE             SAM template (default: template.yaml)
-  -p, --port PORT                 API port (default: 3000)
+  -p, --port PORT                 API port for start/start-api (3000), endpoint port for start-lambda (3001)
+      --lambda-port PORT          start: the Lambda Invoke endpoint's port (default: 3001)
       --host HOST                 address to bind (default: 127.0.0.1)
   -n, --env-vars FILE             SAM env.json: {"Parameters": {...}} for all functions, {"<LogicalId>": {...}} for one
       --parameter-overrides K=V   template parameter values; repeatable, or several separated by spaces
   -e, --event FILE                invoke: the event (default: stdin when piped, else {})
       --no-watch                  do not rebuild on code changes or reload on template changes
+      --no-schedules              start: do not fire the template's Schedule/ScheduleV2 events
+      --retry-delay-scale N       multiply Lambda's async retry delays (1 and 2 minutes) by N, e.g. 0.01
       --max-concurrency N         workers per function without ReservedConcurrentExecutions (default: 10)
+  generate-event: --method M  --path /p  --resource /r/{id}  --query K=V (repeatable)
+                  --header "Name: value" (repeatable)  --body TEXT  --stage NAME  --region R  --account-id N
   -h, --help                      this text
 `;
 
 const OPTIONS = {
   template: { type: 'string', short: 't', default: 'template.yaml' },
-  port: { type: 'string', short: 'p', default: '3000' },
+  port: { type: 'string', short: 'p' },
+  'lambda-port': { type: 'string', default: '3001' },
   host: { type: 'string', default: '127.0.0.1' },
   'env-vars': { type: 'string', short: 'n' },
   'parameter-overrides': { type: 'string', multiple: true, default: [] as string[] },
   event: { type: 'string', short: 'e' },
   'no-watch': { type: 'boolean', default: false },
+  'no-schedules': { type: 'boolean', default: false },
+  'retry-delay-scale': { type: 'string', default: '1' },
+  method: { type: 'string', default: 'GET' },
+  path: { type: 'string', default: '/' },
+  resource: { type: 'string' },
+  query: { type: 'string', multiple: true, default: [] as string[] },
+  header: { type: 'string', multiple: true, default: [] as string[] },
+  body: { type: 'string' },
+  stage: { type: 'string' },
+  region: { type: 'string', default: 'us-east-1' },
+  'account-id': { type: 'string', default: '123456789012' },
   'max-concurrency': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -75,8 +97,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     switch (command) {
       case 'start':
+        return await startCommand(values, rest, {
+          api: true,
+          lambda: true,
+          schedules: !values['no-schedules'],
+        });
       case 'start-api':
-        return await startCommand(values, rest);
+        return await startCommand(values, rest, { api: true, lambda: false, schedules: false });
+      case 'start-lambda':
+        return await startCommand(values, rest, { api: false, lambda: true, schedules: false });
+      case 'generate-event':
+        return generateEventCommand(values, rest);
       case 'invoke':
         return await invokeCommand(values, rest);
       case 'build':
@@ -89,7 +120,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof TemplateError || error instanceof ConfigError) {
+    if (
+      error instanceof TemplateError ||
+      error instanceof ConfigError ||
+      error instanceof ScheduleValidationError ||
+      error instanceof GenerateEventError
+    ) {
       process.stderr.write(`error: ${error.message}\n`);
       return 1;
     }
@@ -97,13 +133,23 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function startCommand(values: Values, extra: readonly string[]): Promise<number> {
+async function startCommand(
+  values: Values,
+  extra: readonly string[],
+  serve: { api: boolean; lambda: boolean; schedules: boolean },
+): Promise<number> {
   noExtraArguments('start', extra);
-  const running = await startApi({
+  const port = values.port === undefined ? undefined : portOf('--port', values.port);
+  const running = await startEmulator({
     ...appOptions(values, consoleLogger),
     watch: !values['no-watch'],
     host: values.host,
-    port: portOf(values.port),
+    ...(serve.api ? { apiPort: port ?? 3000 } : {}),
+    ...(serve.lambda
+      ? { lambdaPort: serve.api ? portOf('--lambda-port', values['lambda-port']) : (port ?? 3001) }
+      : {}),
+    schedules: serve.schedules,
+    retryDelayScale: nonNegativeNumber('--retry-delay-scale', values['retry-delay-scale']),
   });
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -119,6 +165,37 @@ async function startCommand(values: Values, extra: readonly string[]): Promise<n
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  return 0;
+}
+
+function generateEventCommand(values: Values, extra: readonly string[]): number {
+  const [service, kind, ...more] = extra;
+  noExtraArguments('generate-event', more);
+  let event: unknown;
+  if (service === 'apigateway' && (kind === 'aws-proxy' || kind === 'http-api-proxy')) {
+    event = apiGatewayEvent(kind === 'aws-proxy' ? 'rest' : 'http', {
+      method: values.method,
+      path: values.path,
+      ...(values.resource === undefined ? {} : { resource: values.resource }),
+      query: values.query,
+      headers: values.header,
+      body: values.body,
+      stage: values.stage,
+      region: values.region,
+      accountId: values['account-id'],
+    });
+  } else if (service === 'eventbridge' && kind === 'scheduled') {
+    event = scheduledEvent({
+      region: values.region,
+      accountId: values['account-id'],
+      ruleName: 'local-schedule',
+    });
+  } else {
+    throw new UsageError(
+      `generate-event knows apigateway aws-proxy, apigateway http-api-proxy and eventbridge scheduled, not "${extra.join(' ')}"`,
+    );
+  }
+  process.stdout.write(`${JSON.stringify(event, null, 2)}\n`);
   return 0;
 }
 
@@ -221,11 +298,18 @@ function chooseFunction(app: App, requested: string | undefined): string {
   throw new UsageError(`No function ${requested} in the template: one of ${ids.join(', ')}`);
 }
 
-function portOf(value: string): number {
+function portOf(flag: string, value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`--port: ${value} is not a port number`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`${flag}: ${value} is not a port number`);
+  }
   return port;
+}
+
+function nonNegativeNumber(flag: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0) throw new UsageError(`${flag}: ${value} is not a number >= 0`);
+  return number;
 }
 
 function positiveInteger(flag: string, value: string): number {

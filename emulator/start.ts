@@ -1,54 +1,87 @@
 import { watch as watchFile } from 'node:fs';
-import type { Server } from 'node:http';
 import { App, type AppOptions } from './app.ts';
 import { createRouter } from './gateway/router.ts';
 import { createGatewayServer, type GatewayRoutes } from './gateway/server.ts';
+import { AsyncInvoker } from './invoke/async.ts';
+import { type RunningLambdaService, startLambdaService } from './invoke/server.ts';
+import { closeServer, listen } from './net.ts';
+import { describeSchedule, Scheduler, validateSchedules } from './schedule/scheduler.ts';
 import type { AppModel } from './template/model.ts';
 
-export interface ApiServerOptions extends AppOptions {
+export interface EmulatorOptions extends AppOptions {
   readonly host: string;
-  readonly port: number;
+  /** Serve the template's REST and HTTP APIs on this port (`start-api`); absent: no API server. */
+  readonly apiPort?: number;
+  /** Serve the Lambda Invoke API on this port (`start-lambda`); absent: no endpoint. */
+  readonly lambdaPort?: number;
+  /** Fire the template's Schedule and ScheduleV2 events. */
+  readonly schedules?: boolean;
+  /** Multiplies Lambda's asynchronous retry delays (1 minute, 2 minutes…); e.g. 0.01 for local work. */
+  readonly retryDelayScale?: number;
 }
 
-export interface RunningApi {
-  /** `http://127.0.0.1:3000`, with the port actually bound (useful with port 0). */
-  readonly url: string;
-  /** The application being served now (it changes when the template is reloaded). */
+export interface RunningEmulator {
+  /** `http://127.0.0.1:3000`, with the port actually bound, when the APIs are served. */
+  readonly apiUrl: string | undefined;
+  /** The `endpoint` for `@aws-sdk/client-lambda`, when the Invoke API is served. */
+  readonly lambdaUrl: string | undefined;
+  /** Event invocations and scheduled runs, with Lambda's retries. */
+  readonly asyncInvoker: AsyncInvoker;
+  /** The application being served now (replaced when the template is reloaded). */
   app(): App;
-  /** Stops accepting connections, lets in-flight requests finish, then stops every worker. */
+  /** Stops accepting requests, lets in-flight ones finish, stops schedules and retries, then every worker. */
   close(): Promise<void>;
 }
 
 /**
- * `start-api`: every REST and HTTP API route of the template on one port. With `watch`, code changes are
- * rebuilt by the App, and a template change loads a new App that replaces the old one only once it has
- * loaded and built: a broken template or build keeps the previous one serving.
+ * `start`, `start-api` and `start-lambda`: one loaded template behind up to three edges (the API Gateway
+ * server, the Lambda Invoke endpoint, the scheduler). With `watch`, code changes are rebuilt by the App, and a
+ * template change loads a new App that replaces the old one only once it has loaded, built and passed the
+ * schedule checks: a broken template or build keeps the previous one serving.
  */
-export async function startApi(options: ApiServerOptions): Promise<RunningApi> {
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const { log } = options;
-  let app = await App.load(options);
+  let app = await loadChecked(options);
   let routes = routesOf(app.model);
-  const server = createGatewayServer({
-    routes: () => routes,
-    invoke: (functionId, event) => app.invoke(functionId, { payload: event }),
-    log,
-  });
-  await listen(server, options.host, options.port);
-  const address = server.address();
-  if (address === null || typeof address === 'string')
-    throw new Error('the API server is not listening on TCP');
-  const url = `http://${formatHost(address.address)}:${address.port}`;
-  log.info(routeTable(app.model, url));
+  const asyncInvoker = new AsyncInvoker({ app: () => app, log, retryDelayScale: options.retryDelayScale });
+  let scheduler = options.schedules ? startScheduler(app.model, asyncInvoker, options) : undefined;
+
+  const apiServer =
+    options.apiPort === undefined
+      ? undefined
+      : createGatewayServer({
+          routes: () => routes,
+          invoke: (functionId, event) => app.invoke(functionId, { payload: event }),
+          log,
+        });
+  const apiUrl =
+    apiServer === undefined ? undefined : await listen(apiServer, options.host, options.apiPort ?? 0);
+  if (apiUrl !== undefined) log.info(routeTable(app.model, apiUrl));
+
+  let lambda: RunningLambdaService | undefined;
+  if (options.lambdaPort !== undefined) {
+    lambda = await startLambdaService({
+      app: () => app,
+      host: options.host,
+      port: options.lambdaPort,
+      log,
+      asyncInvoker,
+    });
+  }
 
   let reloading: Promise<void> = Promise.resolve();
   const reload = () => {
     reloading = reloading.then(async () => {
       try {
-        const next = await App.load(options);
+        const next = await loadChecked(options);
         const previous = app;
         app = next;
         routes = routesOf(next.model);
-        log.info(`template reloaded\n${routeTable(next.model, url)}`);
+        if (scheduler !== undefined) {
+          scheduler.stop();
+          scheduler = startScheduler(next.model, asyncInvoker, options);
+        }
+        log.info(`template reloaded${apiUrl === undefined ? '' : `\n${routeTable(next.model, apiUrl)}`}`);
         await previous.close();
       } catch (error) {
         log.error(
@@ -66,37 +99,52 @@ export async function startApi(options: ApiServerOptions): Promise<RunningApi> {
     : undefined;
 
   return {
-    url,
+    apiUrl,
+    lambdaUrl: lambda?.url,
+    asyncInvoker,
     app: () => app,
     async close() {
       clearTimeout(debounce);
       templateWatcher?.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      scheduler?.stop();
+      await Promise.all([apiServer === undefined ? undefined : closeServer(apiServer), lambda?.close()]);
       await reloading;
+      await asyncInvoker.stop();
       await app.close();
     },
   };
 }
 
+/** Loads the App and checks its schedules, so that an invalid expression fails the start (or the reload). */
+async function loadChecked(options: EmulatorOptions): Promise<App> {
+  const app = await App.load(options);
+  if (!options.schedules) return app;
+  try {
+    validateSchedules(app.model.schedules);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  return app;
+}
+
+function startScheduler(model: AppModel, asyncInvoker: AsyncInvoker, options: EmulatorOptions): Scheduler {
+  const scheduler = new Scheduler({
+    app: model,
+    invokeAsync: (functionId, event) => {
+      asyncInvoker.invokeAsync(functionId, event);
+    },
+    log: options.log,
+  });
+  const now = new Date();
+  const lines = model.schedules.map((schedule) => `  ${describeSchedule(schedule, now)}`);
+  if (lines.length > 0) options.log.info(['Schedules (UTC):', ...lines].join('\n'));
+  scheduler.start();
+  return scheduler;
+}
+
 function routesOf(model: AppModel): GatewayRoutes {
   return { router: createRouter(model.apis, model.routes), accountId: model.accountId };
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function formatHost(address: string): string {
-  return address.includes(':') ? `[${address}]` : address;
 }
 
 /** The start-up table: one line per route, then one per function, as `sam local start-api` prints its mounts. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.ts';
+import { closeServer, listen } from '../net.ts';
 import { AsyncInvoker } from './async.ts';
 import {
   handleLambdaRequest,
@@ -19,6 +20,8 @@ export interface LambdaServiceOptions {
   readonly log: Logger;
   /** Multiplies Lambda's asynchronous retry delays, e.g. 0.001 for local work; see {@link AsyncInvoker}. */
   readonly retryDelayScale?: number;
+  /** An invoker shared with the schedules; its owner stops it. By default the service makes and stops its own. */
+  readonly asyncInvoker?: AsyncInvoker;
 }
 
 export interface RunningLambdaService {
@@ -41,7 +44,9 @@ export interface RunningLambdaService {
  */
 export async function startLambdaService(options: LambdaServiceOptions): Promise<RunningLambdaService> {
   const { log } = options;
-  const asyncInvoker = new AsyncInvoker({ app: options.app, log, retryDelayScale: options.retryDelayScale });
+  const asyncInvoker =
+    options.asyncInvoker ??
+    new AsyncInvoker({ app: options.app, log, retryDelayScale: options.retryDelayScale });
   const server = createLambdaServer({
     app: options.app,
     invokeAsync: (functionId, payload, invokeOptions) => {
@@ -49,22 +54,14 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     },
     log,
   });
-  await listen(server, options.host, options.port);
-  const address = server.address();
-  if (address === null || typeof address === 'string')
-    throw new Error('the Lambda service is not listening on TCP');
-  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const url = await listen(server, options.host, options.port);
   log.info(`Lambda Invoke endpoint on ${url} (POST /2015-03-31/functions/{FunctionName}/invocations)`);
   return {
     url,
     asyncInvoker,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await asyncInvoker.stop();
+      await closeServer(server);
+      if (options.asyncInvoker === undefined) await asyncInvoker.stop();
     },
   };
 }
@@ -156,14 +153,4 @@ function logRequest(
 ) {
   const ms = (performance.now() - started).toFixed(1);
   log.info(`${incoming.method} ${incoming.url} ${status} ${ms} ms${summary === '' ? '' : ` ${summary}`}`);
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { NO_ENV_VARS, parseEnvVars } from '../../emulator/config.ts';
 import type { Logger } from '../../emulator/log.ts';
-import { type RunningApi, startApi } from '../../emulator/start.ts';
+import { type RunningEmulator, startEmulator } from '../../emulator/start.ts';
 
 export const PROJECT_TEMPLATE = fileURLToPath(new URL('../../template.yaml', import.meta.url));
 export const GATEWAY_TEMPLATE = fileURLToPath(new URL('../fixtures/gateway/template.yaml', import.meta.url));
@@ -32,7 +32,9 @@ export function captureLog(): CapturedLog {
   };
 }
 
-export interface TestApi extends RunningApi {
+export interface TestApi extends RunningEmulator {
+  /** The API server's base URL. */
+  readonly url: string;
   readonly log: CapturedLog;
 }
 
@@ -46,15 +48,16 @@ export async function startTestApi(
   } = {},
 ): Promise<TestApi> {
   const log = captureLog();
-  const running = await startApi({
+  const running = await startEmulator({
     templatePath,
     parameterOverrides: options.parameterOverrides ?? {},
     envVars:
       options.envVars === undefined ? NO_ENV_VARS : parseEnvVars(JSON.stringify(options.envVars), 'env.json'),
     watch: options.watch ?? false,
     host: '127.0.0.1',
-    port: 0,
+    apiPort: 0,
     log,
   });
-  return Object.assign(running, { log });
+  if (running.apiUrl === undefined) throw new Error('the API server did not start');
+  return { ...running, url: running.apiUrl, log };
 }

@@ -124,7 +124,16 @@ describe('the emulator CLI', function () {
 
   describe('start', () => {
     it('binds 127.0.0.1 by default, serves both APIs, and exits 0 on SIGINT after finishing in-flight requests', async () => {
-      const { child, url } = await startServing(['start', '-t', GATEWAY_TEMPLATE, '-p', '0', '--no-watch']);
+      const { child, url } = await startServing([
+        'start',
+        '-t',
+        GATEWAY_TEMPLATE,
+        '-p',
+        '0',
+        '--lambda-port',
+        '0',
+        '--no-watch',
+      ]);
       const exited = exitOf(child);
       try {
         expect(new URL(url).hostname).to.equal('127.0.0.1');
@@ -140,6 +149,43 @@ describe('the emulator CLI', function () {
       } finally {
         child.kill('SIGKILL');
       }
+    });
+
+    it("prints each schedule's next three fire times in UTC, and --no-schedules leaves them out", async () => {
+      const withSchedules = await startServing(['start', '-p', '0', '--lambda-port', '0', '--no-watch']);
+      const withoutSchedules = await startServing([
+        'start',
+        '-p',
+        '0',
+        '--lambda-port',
+        '0',
+        '--no-watch',
+        '--no-schedules',
+      ]);
+      withSchedules.child.kill('SIGKILL');
+      withoutSchedules.child.kill('SIGKILL');
+
+      expect(withSchedules.output()).to.match(
+        /Schedules \(UTC\):\n {2}PriceTickerFunction \(Every5Minutes\) {2}rate\(5 minutes\) {2}next: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, \S+, \S+/,
+      );
+      expect(withoutSchedules.output()).to.not.include('Schedules');
+    });
+
+    it('stops with exit 1 naming the resource when a schedule expression is invalid', async () => {
+      const { code, stderr } = await run([
+        'start',
+        '-t',
+        'test/fixtures/templates/invalid-schedule.yaml',
+        '-p',
+        '0',
+        '--lambda-port',
+        '0',
+      ]);
+
+      expect(code).to.equal(1);
+      expect(stderr).to.include(
+        'TickerFunction.Events.EveryMinute: rate(1 minutes): a value of 1 takes the singular unit',
+      );
     });
 
     it('stops with exit 1 and names the resource and line when the template is invalid', async () => {
