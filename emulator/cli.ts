@@ -19,7 +19,8 @@ import { loadTemplate, TemplateError } from './template/load.ts';
 const USAGE = `Usage: npm run local -- <command> [options]
 
 Commands (the verbs of sam local, without Docker):
-  start                     the APIs on :3000, the Lambda Invoke endpoint on :3001 and the schedules (npm start)
+  start                     the APIs on :3000, the Lambda Invoke endpoint on :3001, the schedules, and the
+                            web page on :8080 (what npm start runs)
   start-api                 the template's REST and HTTP APIs on one port (default 3000)
   start-lambda              the Lambda Invoke endpoint for @aws-sdk/client-lambda (default port 3001)
   invoke [LogicalId]        run one function once: result on stdout, logs on stderr, exit 1 on a function error
@@ -31,6 +32,7 @@ Options:
   -t, --template FILE             SAM template (default: template.yaml)
   -p, --port PORT                 API port for start/start-api (3000), endpoint port for start-lambda (3001)
       --lambda-port PORT          start: the Lambda Invoke endpoint's port (default: 3001)
+      --web-port PORT             start: the web page's port, its own origin (default: 8080)
       --host HOST                 address to bind (default: 127.0.0.1)
   -n, --env-vars FILE             SAM env.json: {"Parameters": {...}} for all functions, {"<LogicalId>": {...}} for one
       --parameter-overrides K=V   template parameter values; repeatable, or several separated by spaces
@@ -48,6 +50,7 @@ const OPTIONS = {
   template: { type: 'string', short: 't', default: 'template.yaml' },
   port: { type: 'string', short: 'p' },
   'lambda-port': { type: 'string', default: '3001' },
+  'web-port': { type: 'string', default: '8080' },
   host: { type: 'string', default: '127.0.0.1' },
   'env-vars': { type: 'string', short: 'n' },
   'parameter-overrides': { type: 'string', multiple: true, default: [] as string[] },
@@ -101,11 +104,12 @@ export async function main(argv: readonly string[]): Promise<number> {
           api: true,
           lambda: true,
           schedules: !values['no-schedules'],
+          web: true,
         });
       case 'start-api':
-        return await startCommand(values, rest, { api: true, lambda: false, schedules: false });
+        return await startCommand(values, rest, { api: true, lambda: false, schedules: false, web: false });
       case 'start-lambda':
-        return await startCommand(values, rest, { api: false, lambda: true, schedules: false });
+        return await startCommand(values, rest, { api: false, lambda: true, schedules: false, web: false });
       case 'generate-event':
         return generateEventCommand(values, rest);
       case 'invoke':
@@ -136,7 +140,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 async function startCommand(
   values: Values,
   extra: readonly string[],
-  serve: { api: boolean; lambda: boolean; schedules: boolean },
+  serve: { api: boolean; lambda: boolean; schedules: boolean; web: boolean },
 ): Promise<number> {
   noExtraArguments('start', extra);
   const port = values.port === undefined ? undefined : portOf('--port', values.port);
@@ -149,6 +153,7 @@ async function startCommand(
       ? { lambdaPort: serve.api ? portOf('--lambda-port', values['lambda-port']) : (port ?? 3001) }
       : {}),
     schedules: serve.schedules,
+    ...(serve.web ? { webPort: portOf('--web-port', values['web-port']) } : {}),
     retryDelayScale: nonNegativeNumber('--retry-delay-scale', values['retry-delay-scale']),
   });
   await new Promise<void>((resolve) => {

@@ -1,4 +1,5 @@
 import { watch as watchFile } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { App, type AppOptions } from './app.ts';
 import { createRouter } from './gateway/router.ts';
 import { createGatewayServer, type GatewayRoutes } from './gateway/server.ts';
@@ -7,6 +8,7 @@ import { type RunningLambdaService, startLambdaService } from './invoke/server.t
 import { closeServer, listen } from './net.ts';
 import { describeSchedule, Scheduler, validateSchedules } from './schedule/scheduler.ts';
 import type { AppModel } from './template/model.ts';
+import { emulatorWebConfig, startWebServer } from './web.ts';
 
 export interface EmulatorOptions extends AppOptions {
   readonly host: string;
@@ -18,6 +20,8 @@ export interface EmulatorOptions extends AppOptions {
   readonly schedules?: boolean;
   /** Multiplies Lambda's asynchronous retry delays (1 minute, 2 minutes…); e.g. 0.01 for local work. */
   readonly retryDelayScale?: number;
+  /** Serve the web page in `web/` on this port, its own origin, configured for the API server. */
+  readonly webPort?: number;
 }
 
 export interface RunningEmulator {
@@ -25,6 +29,8 @@ export interface RunningEmulator {
   readonly apiUrl: string | undefined;
   /** The `endpoint` for `@aws-sdk/client-lambda`, when the Invoke API is served. */
   readonly lambdaUrl: string | undefined;
+  /** The web page's origin, when it is served. */
+  readonly webUrl: string | undefined;
   /** Event invocations and scheduled runs, with Lambda's retries. */
   readonly asyncInvoker: AsyncInvoker;
   /** The application being served now (replaced when the template is reloaded). */
@@ -69,6 +75,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     });
   }
 
+  const web =
+    apiUrl === undefined || options.webPort === undefined
+      ? undefined
+      : await startWebServer({
+          root: fileURLToPath(new URL('../web/', import.meta.url)),
+          host: options.host,
+          port: options.webPort,
+          log,
+          // A page cannot call 0.0.0.0; an emulator bound to every address is reachable on loopback.
+          config: emulatorWebConfig(
+            apiUrl.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'),
+          ),
+        });
+  if (web !== undefined) log.info(`Web page on ${web.url}/`);
+
   let reloading: Promise<void> = Promise.resolve();
   const reload = () => {
     reloading = reloading.then(async () => {
@@ -101,13 +122,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   return {
     apiUrl,
     lambdaUrl: lambda?.url,
+    webUrl: web?.url,
     asyncInvoker,
     app: () => app,
     async close() {
       clearTimeout(debounce);
       templateWatcher?.close();
       scheduler?.stop();
-      await Promise.all([apiServer === undefined ? undefined : closeServer(apiServer), lambda?.close()]);
+      await Promise.all([
+        apiServer === undefined ? undefined : closeServer(apiServer),
+        lambda?.close(),
+        web?.close(),
+      ]);
       await reloading;
       await asyncInvoker.stop();
       await app.close();

@@ -132,6 +132,8 @@ describe('the emulator CLI', function () {
         '0',
         '--lambda-port',
         '0',
+        '--web-port',
+        '0',
         '--no-watch',
       ]);
       const exited = exitOf(child);
@@ -152,7 +154,16 @@ describe('the emulator CLI', function () {
     });
 
     it("prints each schedule's next three fire times in UTC, and --no-schedules leaves them out", async () => {
-      const withSchedules = await startServing(['start', '-p', '0', '--lambda-port', '0', '--no-watch']);
+      const withSchedules = await startServing([
+        'start',
+        '-p',
+        '0',
+        '--lambda-port',
+        '0',
+        '--web-port',
+        '0',
+        '--no-watch',
+      ]);
       const withoutSchedules = await startServing([
         'start',
         '-p',
