@@ -25,9 +25,8 @@ export function parseEnvVars(text: string, source: string): EnvVarsFile {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(
-      `${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
+    // V8's message can quote the text around the fault, and that text may be a secret: say only where it is.
+    throw new ConfigError(`${source}: not valid JSON${whereJsonFailed(text, error)} (values are not shown)`);
   }
   if (!isRecord(data))
     throw new ConfigError(`${source}: expected a JSON object such as {"Parameters": {"KEY": "value"}}`);
@@ -80,6 +79,15 @@ export function parseParameterOverrides(values: readonly string[]): Record<strin
     }
   }
   return overrides;
+}
+
+/** ` at line L, column C` when the parser's message gives a position, which it does for most faults. */
+function whereJsonFailed(text: string, error: unknown): string {
+  const position = error instanceof Error ? /at position (\d+)/.exec(error.message)?.[1] : undefined;
+  if (position === undefined) return '';
+  const before = text.slice(0, Number(position));
+  const line = before.split('\n').length;
+  return ` at line ${line}, column ${before.length - before.lastIndexOf('\n')}`;
 }
 
 function stringMap(value: unknown, where: string): Record<string, string> {

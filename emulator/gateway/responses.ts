@@ -82,7 +82,7 @@ export function fromV1Result(
   if (result.statusCode !== undefined && result.statusCode !== null) {
     const status = statusCodeOf(result.statusCode);
     if (status === undefined)
-      return { malformed: `statusCode ${describe(result.statusCode)} is not 100-599` };
+      return { malformed: `statusCode ${describe(result.statusCode)} is not 200-599` };
     statusCode = status;
   } else if (kind === 'http') {
     return { malformed: 'statusCode is missing' };
@@ -157,7 +157,7 @@ export function fromV2Result(result: unknown): GatewayResponse | MalformedRespon
 
   const statusCode = statusCodeOf(result.statusCode);
   if (statusCode === undefined)
-    return { malformed: `statusCode ${describe(result.statusCode)} is not 100-599` };
+    return { malformed: `statusCode ${describe(result.statusCode)} is not 200-599` };
   const headers: [string, string][] = [];
   const single = result.headers;
   if (single !== undefined && single !== null) {
@@ -190,12 +190,16 @@ export function fromV2Result(result: unknown): GatewayResponse | MalformedRespon
   return { statusCode, headers, body: toBuffer(body ?? '', flag === true) };
 }
 
-/** An integer from 100 to 599; a string of three digits is accepted like the number, as API Gateway does. */
+/**
+ * An integer from 200 to 599; a string of three digits is accepted like the number, as API Gateway does. A 1xx
+ * is informational and cannot end an exchange: node:http would send it as an interim response and the client
+ * would wait for a final one that never comes. What AWS answers is [UNCONFIRMED]; malformed is the safe rule.
+ */
 function statusCodeOf(value: unknown): number | undefined {
   let status: number | undefined;
   if (typeof value === 'number') status = value;
   else if (typeof value === 'string' && /^\d{3}$/.test(value)) status = Number(value);
-  return status !== undefined && Number.isInteger(status) && status >= 100 && status <= 599
+  return status !== undefined && Number.isInteger(status) && status >= 200 && status <= 599
     ? status
     : undefined;
 }

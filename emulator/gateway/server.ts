@@ -53,6 +53,11 @@ const EVENT_OVERHEAD_BYTES = 64 * 1024;
 export function createGatewayServer(options: GatewayOptions): Server {
   const server = createServer((request, response) => {
     serve(options, request, response).catch((error: unknown) => {
+      // A client that hangs up before its whole request has arrived is not the emulator failing.
+      if (request.destroyed && !request.complete) {
+        options.log.info(`${request.method} ${request.url} closed by the client before its body arrived`);
+        return;
+      }
       options.log.error(
         `gateway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );
@@ -137,20 +142,14 @@ async function integrate(
       return withId(invokePayloadTooLarge(api.kind));
   }
 
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), route.integrationTimeoutMs);
-  });
   let outcome: Invocation | 'timeout';
   try {
-    outcome = await Promise.race([options.invoke(route.functionId, event), timedOut]);
+    outcome = await withinTimeout(options.invoke(route.functionId, event), route.integrationTimeoutMs);
   } catch (error) {
     options.log.error(
       `${route.functionId}: invoke refused: ${error instanceof Error ? error.message : String(error)}`,
     );
     return withId(invokeRefused(api.kind));
-  } finally {
-    clearTimeout(timer);
   }
   if (outcome === 'timeout') {
     // API Gateway stops waiting; the function itself runs on until its own Timeout, as in AWS.
@@ -170,6 +169,29 @@ async function integrate(
     return withId(integrationError(api.kind));
   }
   return withId(converted);
+}
+
+/**
+ * The invocation's outcome, or `'timeout'` once `ms` have passed. Node keeps timers of one duration in a single
+ * list, so the timer itself is cheap; what this saves, against a race with a timeout promise, is a promise and
+ * its reactions on every request.
+ */
+function withinTimeout(invocation: Promise<Invocation>, ms: number): Promise<Invocation | 'timeout'> {
+  const deadline = performance.now() + ms;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms, 'timeout');
+    invocation.then(
+      (outcome) => {
+        clearTimeout(timer);
+        // After a stalled turn of the event loop, a late answer can come before the timer that expired first.
+        resolve(performance.now() < deadline ? outcome : 'timeout');
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 function eventContext(routes: GatewayRoutes, api: ApiModel, request: GatewayRequest): EventContext {
@@ -230,12 +252,23 @@ function readBody(incoming: IncomingMessage): Promise<Buffer | undefined> {
 
 const EMPTY = Buffer.alloc(0);
 
-/** 413 before reading the rest of an oversized body, then close: nothing waits for 10 MB it will not use. */
+/** How long the rest of a refused body may keep arriving, to be dropped, before the connection is cut. */
+const LINGER_MS = 1000;
+
+/**
+ * 413 before reading the rest of an oversized body, which is then dropped as it arrives rather than kept. Closing
+ * at once would reset a connection that still has unread bytes, and a client still sending would lose the 413
+ * with it; a body that has not ended within a second is cut off.
+ */
 function rejectBody(incoming: IncomingMessage, outgoing: ServerResponse): void {
   const response = requestTooLarge();
   outgoing.shouldKeepAlive = false;
   send(outgoing, response);
-  outgoing.on('finish', () => incoming.destroy());
+  incoming.resume();
+  if (incoming.complete) return;
+  const cutOff = setTimeout(() => incoming.socket.destroy(), LINGER_MS);
+  incoming.once('end', () => clearTimeout(cutOff));
+  incoming.once('close', () => clearTimeout(cutOff));
 }
 
 function finish(

@@ -75,6 +75,11 @@ export function createLambdaServer(options: LambdaServerOptions): Server {
   const server = createServer((incoming, outgoing) => {
     const started = performance.now();
     serve(options, incoming, outgoing, started).catch((error: unknown) => {
+      // A client that hangs up before its whole request has arrived is not the emulator failing.
+      if (incoming.destroyed && !incoming.complete) {
+        options.log.info(`${incoming.method} ${incoming.url} closed by the client before its body arrived`);
+        return;
+      }
       options.log.error(`lambda: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       if (outgoing.headersSent) {
         outgoing.destroy();

@@ -54,7 +54,7 @@ export interface InvokeRequest {
 
 interface OutcomeBase {
   readonly requestId: string;
-  /** Every log line of the invocation, START to REPORT, joined with `\n`. */
+  /** Every log line of the invocation, START to REPORT, joined with `\n` (the last 1 MB or so of a longer log). */
   readonly log: string;
   /** The handler's run time as REPORT shows it. */
   readonly durationMs: number;
@@ -92,12 +92,20 @@ const WORKER_URL = new URL('./worker.mjs', import.meta.url);
 /** Lambda gives an on-demand environment 10 s to initialise, apart from the function's own timeout. */
 const INIT_LIMIT_MS = 10_000;
 const DEFAULT_MAX_CONCURRENCY = 10;
+/**
+ * The log text one invocation keeps for its outcome; older lines are let go beyond it (every line still reaches
+ * the sink). A function that writes hundreds of MB would otherwise hold them all, and joining past V8's string
+ * limit would throw in the main thread.
+ */
+const MAX_KEPT_LOG_CHARS = 1024 * 1024;
 
 interface Invocation {
   readonly requestId: string;
   readonly message: InvokeMessage;
   readonly resolve: (outcome: InvokeOutcome) => void;
   readonly lines: string[];
+  /** Characters held in `lines`, newlines included. */
+  keptChars: number;
   /** `performance.now()` when the handler was handed the event; for durations the worker did not measure. */
   handlerStarted: number;
   startLogged: boolean;
@@ -196,6 +204,7 @@ export class FunctionPool {
         message,
         resolve,
         lines: [],
+        keptChars: 0,
         handlerStarted: 0,
         startLogged: false,
         initDurationMs: undefined,
@@ -310,7 +319,11 @@ export class FunctionPool {
   }
 
   #line(invocation: Invocation | undefined, line: string): void {
-    invocation?.lines.push(line);
+    if (invocation !== undefined) {
+      invocation.lines.push(line);
+      invocation.keptChars += line.length + 1;
+      if (invocation.keptChars > MAX_KEPT_LOG_CHARS) forgetOldestLines(invocation);
+    }
     this.#options.logSink(line);
   }
 
@@ -349,6 +362,25 @@ export class FunctionPool {
     if (invocation === undefined) return;
     slot.memoryMb = message.mem;
     const { ms: durationMs, mem: memoryMb } = message;
+    // Lambda stops an environment whose memory passes MemorySize. The worker's heap limit does not see memory
+    // outside the heap (Buffers, typed arrays), and a heap that keeps growing across invocations may reach the
+    // limit inside one large allocation, where Node aborts the whole process (nodejs/node#47224).
+    if (memoryMb > this.#fn.memorySize) {
+      const error = outOfMemoryError(invocation.requestId);
+      if (this.#format === 'Text') {
+        this.#line(invocation, error.errorMessage);
+        this.#line(invocation, error.errorType);
+      }
+      this.#settle(slot, invocation, {
+        ok: false,
+        error,
+        durationMs,
+        memoryMb: this.#fn.memorySize,
+        status: 'error',
+        retire: true,
+      });
+      return;
+    }
     if (message.ok) this.#settle(slot, invocation, { ok: true, body: message.body, durationMs, memoryMb });
     else {
       // A crash (uncaught exception, unhandled rejection) is the runtime failing, not the function answering.
@@ -503,4 +535,14 @@ export class FunctionPool {
     this.#exits.add(exit);
     void exit.finally(() => this.#exits.delete(exit));
   }
+}
+
+/** Lets the oldest log lines of an invocation go, down to half the limit; the newest line is always kept. */
+function forgetOldestLines(invocation: Invocation): void {
+  let count = 0;
+  while (invocation.keptChars > MAX_KEPT_LOG_CHARS / 2 && count < invocation.lines.length - 1) {
+    invocation.keptChars -= (invocation.lines[count]?.length ?? 0) + 1;
+    count++;
+  }
+  invocation.lines.splice(0, count);
 }

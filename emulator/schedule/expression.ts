@@ -30,6 +30,8 @@ export interface EvaluationContext {
 }
 
 const MINUTE_MS = 60_000;
+/** ECMAScript's last representable time (ms since the epoch, year 275760). */
+const LATEST_INSTANT_MS = 8.64e15;
 const UNIT_MS: ReadonlyMap<string, number> = new Map([
   ['minute', MINUTE_MS],
   ['hour', 60 * MINUTE_MS],
@@ -124,7 +126,9 @@ export function nextFireTime(
       const { intervalMs } = expression;
       const elapsed = after - context.startedAt;
       const intervals = elapsed < 0 ? 1 : Math.floor(elapsed / intervalMs) + 1;
-      return context.startedAt + intervals * intervalMs;
+      const next = context.startedAt + intervals * intervalMs;
+      // rate(100000000 days) would next fire past the last instant a Date can hold: it never fires again.
+      return next <= LATEST_INSTANT_MS ? next : undefined;
     }
     case 'cron':
       return nextCronTime(expression.cron, after, context.timezone);

@@ -55,9 +55,9 @@ describe('gateway responses, payload format 1.0', () => {
     expect(ok(http1({ statusCode: 200, body: 'x', extra: { a: 1 } })).statusCode).to.equal(200);
   });
 
-  it('v1: statusCode must be an integer from 100 to 599; a three-digit string counts as the number', () => {
-    for (const statusCode of [99, 600, 200.5, 'abc', '2000', true, {}]) {
-      expect(malformed(rest({ statusCode, body: '' })), String(statusCode)).to.match(/is not 100-599/);
+  it('v1: statusCode must be an integer from 200 to 599 (a 1xx cannot end a response); a three-digit string counts as the number', () => {
+    for (const statusCode of [99, 100, 101, 199, '103', 600, 200.5, 'abc', '2000', true, {}]) {
+      expect(malformed(rest({ statusCode, body: '' })), String(statusCode)).to.match(/is not 200-599/);
     }
     expect(ok(rest({ statusCode: '404', body: '' })).statusCode).to.equal(404);
   });
@@ -258,9 +258,10 @@ describe('gateway responses, payload format 2.0', () => {
     expect(malformed(fromV2Result({ statusCode: 200, body: { a: 1 } }))).to.match(/body is an object/);
   });
 
-  it('v2: a structured statusCode outside 100-599 is malformed', () => {
-    expect(malformed(fromV2Result({ statusCode: null }))).to.equal('statusCode null is not 100-599');
-    expect(malformed(fromV2Result({ statusCode: 700 }))).to.equal('statusCode number 700 is not 100-599');
+  it('v2: a structured statusCode outside 200-599 is malformed', () => {
+    expect(malformed(fromV2Result({ statusCode: null }))).to.equal('statusCode null is not 200-599');
+    expect(malformed(fromV2Result({ statusCode: 700 }))).to.equal('statusCode number 700 is not 200-599');
+    expect(malformed(fromV2Result({ statusCode: 100 }))).to.equal('statusCode number 100 is not 200-599');
   });
 
   it('v2: cookies must be an array of strings', () => {
