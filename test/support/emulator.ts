@@ -5,6 +5,9 @@ import { type RunningEmulator, startEmulator } from '../../emulator/start.ts';
 
 export const PROJECT_TEMPLATE = fileURLToPath(new URL('../../template.yaml', import.meta.url));
 export const GATEWAY_TEMPLATE = fileURLToPath(new URL('../fixtures/gateway/template.yaml', import.meta.url));
+export const RELIABILITY_TEMPLATE = fileURLToPath(
+  new URL('../fixtures/reliability/template.yaml', import.meta.url),
+);
 
 /** Lines the emulator wrote, by stream, so that tests can assert on them instead of printing them. */
 export interface CapturedLog extends Logger {
@@ -45,6 +48,8 @@ export async function startTestApi(
     envVars?: Record<string, unknown>;
     parameterOverrides?: Record<string, string>;
     watch?: boolean;
+    /** Also serve the Lambda Invoke endpoint, on its own ephemeral port (`lambdaUrl`). */
+    lambda?: boolean;
   } = {},
 ): Promise<TestApi> {
   const log = captureLog();
@@ -56,6 +61,7 @@ export async function startTestApi(
     watch: options.watch ?? false,
     host: '127.0.0.1',
     apiPort: 0,
+    ...(options.lambda ? { lambdaPort: 0 } : {}),
     log,
   });
   if (running.apiUrl === undefined) throw new Error('the API server did not start');

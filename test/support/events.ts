@@ -24,9 +24,13 @@ export function withQuery(
     copy.rawQueryString = new URLSearchParams(pairs.map(([k, v]): [string, string] => [k, v])).toString();
     delete copy.queryStringParameters;
     if (pairs.length > 0) {
-      const joined: Record<string, string> = {};
-      for (const [key, value] of pairs) joined[key] = key in joined ? `${joined[key]},${value}` : value;
-      copy.queryStringParameters = joined;
+      const joined = new Map<string, string>();
+      for (const [key, value] of pairs) {
+        const previous = joined.get(key);
+        joined.set(key, previous === undefined ? value : `${previous},${value}`);
+      }
+      // Through a Map, so that keys such as `__proto__` or `constructor` stay own keys, as JSON.parse makes them.
+      copy.queryStringParameters = Object.fromEntries(joined);
     }
     return copy;
   }
@@ -35,14 +39,10 @@ export function withQuery(
     copy.multiValueQueryStringParameters = null;
     return copy;
   }
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
-  for (const [key, value] of pairs) {
-    single[key] = value;
-    multi[key] = [...(multi[key] ?? []), value];
-  }
-  copy.queryStringParameters = single;
-  copy.multiValueQueryStringParameters = multi;
+  const multi = new Map<string, string[]>();
+  for (const [key, value] of pairs) multi.set(key, [...(multi.get(key) ?? []), value]);
+  copy.queryStringParameters = Object.fromEntries([...multi].map(([key, values]) => [key, values.at(-1)]));
+  copy.multiValueQueryStringParameters = Object.fromEntries(multi);
   return copy;
 }
 

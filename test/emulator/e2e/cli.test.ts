@@ -1,62 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { exitOf, listeningAddresses, run, startServing } from '../../support/cli.ts';
 import { GATEWAY_TEMPLATE } from '../../support/emulator.ts';
 import { request } from '../../support/http.ts';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = ['--import', 'tsx', 'emulator/cli.ts'];
-
-interface Finished {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI as `npm run local -- …` does (without npm), with optional stdin, to completion. */
-function run(args: readonly string[], stdin?: string): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
-
-/** Starts a long-running command and resolves with the URL it prints once it serves. */
-function startServing(
-  args: readonly string[],
-): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /Serving on (http:\/\/\S+)/.exec(output);
-      if (match?.[1] !== undefined) resolve({ child, url: match[1], output: () => output });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk;
-    });
-    child.on('exit', (code) => reject(new Error(`exited with ${code} before serving:\n${output}`)));
-  });
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
 
 describe('the emulator CLI', function () {
   this.timeout(30_000);
@@ -124,7 +69,7 @@ describe('the emulator CLI', function () {
 
   describe('start', () => {
     it('binds 127.0.0.1 by default, serves both APIs, and exits 0 on SIGINT after finishing in-flight requests', async () => {
-      const { child, url } = await startServing([
+      const { child, url, output } = await startServing([
         'start',
         '-t',
         GATEWAY_TEMPLATE,
@@ -139,6 +84,11 @@ describe('the emulator CLI', function () {
       const exited = exitOf(child);
       try {
         expect(new URL(url).hostname).to.equal('127.0.0.1');
+        // The sockets themselves, not only the printed URLs: nothing listens on another address.
+        const lambdaUrl = await printed(output, /Lambda Invoke endpoint on (http:\/\/\S+)/);
+        for (const bound of [url, lambdaUrl]) {
+          expect(listeningAddresses(Number(new URL(bound).port)), bound).to.deep.equal(['127.0.0.1']);
+        }
         expect((await request(`${url}/v2/infer`)).status).to.equal(200);
 
         // SleepsFunction runs past its 1 s Timeout: the request is still in flight when SIGINT arrives.
@@ -227,4 +177,15 @@ describe('the emulator CLI', function () {
 async function readEvent(name: string): Promise<string> {
   const { readFile } = await import('node:fs/promises');
   return readFile(new URL(`../../../events/${name}`, import.meta.url), 'utf8');
+}
+
+/** The first group of `pattern` once the process has printed it (within 5 s). */
+async function printed(output: () => string, pattern: RegExp): Promise<string> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const found = pattern.exec(output())?.[1];
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`never printed ${pattern}:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -1,0 +1,132 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = ['--import', 'tsx', 'emulator/cli.ts'];
+/** Output kept for `output()` when a test asks not to keep it all; the start-up lines fit well within it. */
+const KEPT_WHEN_LIMITED = 1024 * 1024;
+
+export interface Finished {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI as `npm run local -- …` does (without npm), with optional stdin, to completion. */
+export function run(args: readonly string[], stdin?: string): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+export interface Serving {
+  readonly child: ChildProcess;
+  /** The URL printed on `Serving on …`. */
+  readonly url: string;
+  /** stdout and stderr as written so far, interleaved; only the first 1 MB with `keepOutput: false`. */
+  output(): string;
+  /** Bytes written to stdout and stderr so far, kept or not. */
+  outputBytes(): number;
+}
+
+/**
+ * Starts a long-running command and resolves with the URL it prints once it serves. With `keepOutput: false`
+ * the output is still read (a full pipe would stall the emulator) but only its start is kept.
+ */
+export function startServing(
+  args: readonly string[],
+  options: { keepOutput?: boolean } = {},
+): Promise<Serving> {
+  const keepAll = options.keepOutput ?? true;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...CLI, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let bytes = 0;
+    const keep = (chunk: Buffer) => {
+      bytes += chunk.byteLength;
+      if (keepAll || output.length < KEPT_WHEN_LIMITED) output += chunk;
+    };
+    const serving: Omit<Serving, 'url'> = { child, output: () => output, outputBytes: () => bytes };
+    child.stdout?.on('data', (chunk: Buffer) => {
+      keep(chunk);
+      const match = /Serving on (http:\/\/\S+)/.exec(output);
+      if (match?.[1] !== undefined) resolve({ ...serving, url: match[1] });
+    });
+    child.stderr?.on('data', keep);
+    child.on('exit', (code) => reject(new Error(`exited with ${code} before serving:\n${output}`)));
+  });
+}
+
+/**
+ * SIGINT, as Ctrl-C would, then SIGKILL if the process has not exited within 10 s. Resolves once its output has
+ * been read to the end, so that `output()` then holds all of it.
+ */
+export async function stopServing(serving: Serving | undefined): Promise<void> {
+  if (serving === undefined || serving.child.exitCode !== null) return;
+  const closed = new Promise((resolve) => serving.child.once('close', resolve));
+  serving.child.kill('SIGINT');
+  const timer = setTimeout(() => serving.child.kill('SIGKILL'), 10_000);
+  await closed;
+  clearTimeout(timer);
+}
+
+export function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+/** A process's resident memory in MB, from /proc (Linux). */
+export function residentMb(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (match?.[1] === undefined) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(match[1]) / 1024;
+}
+
+/** How many file descriptors a process has open, from /proc (Linux). */
+export function openFileDescriptors(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/**
+ * The local addresses listening on a TCP port of this machine, from /proc/net/tcp and tcp6 (Linux): proof of
+ * what a server bound to, without sending it anything.
+ */
+export function listeningAddresses(port: number): string[] {
+  const addresses: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      const [hexAddress, hexPort] = local?.split(':') ?? [];
+      // 0A is TCP_LISTEN.
+      if (state !== '0A' || hexAddress === undefined || Number.parseInt(hexPort ?? '', 16) !== port) continue;
+      addresses.push(hexAddress.length === 8 ? ipv4(hexAddress) : `[${hexAddress}]`);
+    }
+  }
+  return addresses;
+}
+
+/** `0100007F` (the kernel's little-endian word) is 127.0.0.1. */
+function ipv4(hex: string): string {
+  const bytes = hex.match(/../g) ?? [];
+  return bytes
+    .reverse()
+    .map((byte) => Number.parseInt(byte, 16))
+    .join('.');
+}
