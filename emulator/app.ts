@@ -62,7 +62,18 @@ export class App {
     const stops: (() => Promise<void>)[] = [];
     try {
       const functions = [...model.functions.values()];
-      const codes = await Promise.all(functions.map((fn) => codeOf(fn, buildRoot, 0)));
+      // With watch, each function's watcher makes its first build too, rather than building it twice.
+      const started = await Promise.allSettled(
+        functions.map(async (fn) => {
+          if (!options.watch) return codeOf(fn, buildRoot, 0);
+          const watched = await watchCode(fn, () => pools.get(fn.logicalId), buildRoot, options.log);
+          stops.push(watched.stop);
+          return watched.code;
+        }),
+      );
+      const failed = started.find((outcome) => outcome.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+      const codes = started.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : undefined));
       functions.forEach((fn, index) => {
         const code = codes[index];
         if (code === undefined) return;
@@ -82,12 +93,6 @@ export class App {
         });
         pools.set(fn.logicalId, pool);
       });
-      if (options.watch) {
-        for (const fn of functions) {
-          const pool = pools.get(fn.logicalId);
-          if (pool !== undefined) stops.push(await watchCode(fn, pool, buildRoot, options.log));
-        }
-      }
     } catch (error) {
       await Promise.all([...pools.values()].map((pool) => pool.close()));
       await Promise.all(stops.map((stop) => stop()));
@@ -124,16 +129,17 @@ function codeFromBuild(built: BuiltFunction): FunctionCode {
 }
 
 /**
- * Keeps a function's code current. Built functions are rebuilt by esbuild's watcher into a fresh folder each
- * time (a worker that is starting never reads a half-written file); a failed build is reported and the last
- * good one keeps serving. Unbuilt functions get fresh workers when a file under CodeUri changes.
+ * The code a function starts with, kept current. Built functions are built, then rebuilt on each change, by
+ * esbuild's watcher, each time into a fresh folder (a worker that is starting never reads a half-written file);
+ * a failed rebuild is reported and the last good one keeps serving. Unbuilt functions get fresh workers when a
+ * file under CodeUri changes. `pool` is the function's pool, which exists once the first code is known.
  */
 async function watchCode(
   fn: FunctionModel,
-  pool: FunctionPool,
+  pool: () => FunctionPool | undefined,
   buildRoot: string,
   log: Logger,
-): Promise<() => Promise<void>> {
+): Promise<{ code: FunctionCode; stop(): Promise<void> }> {
   if (!isBuildable(fn)) {
     const code = { dir: fn.codeUri, ...handlerModule(fn.codeUri, fn.handler) };
     let timer: NodeJS.Timeout | undefined;
@@ -141,12 +147,15 @@ async function watchCode(
       clearTimeout(timer);
       timer = setTimeout(() => {
         log.info(`${fn.logicalId}: code changed, reloading`);
-        pool.setCode(code);
+        pool()?.setCode(code);
       }, 50);
     });
-    return async () => {
-      clearTimeout(timer);
-      watcher.close();
+    return {
+      code,
+      async stop() {
+        clearTimeout(timer);
+        watcher.close();
+      },
     };
   }
   let generation = 0;
@@ -159,10 +168,10 @@ async function watchCode(
         return;
       }
       log.info(`${fn.logicalId}: rebuilt (${formatSizes(outcome.built)})`);
-      pool.setCode(codeFromBuild(outcome.built));
+      pool()?.setCode(codeFromBuild(outcome.built));
     },
   );
-  return () => watcher.dispose();
+  return { code: codeFromBuild(watcher.built), stop: () => watcher.dispose() };
 }
 
 export function formatSizes(built: BuiltFunction): string {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  type BuildContext,
   type BuildOptions,
   type BuildResult,
   build,
@@ -77,46 +78,66 @@ export async function buildFunction(fn: BuildableFunction, outdir: string): Prom
 }
 
 /**
- * Rebuilds a function whenever its sources change. esbuild deletes its output when a rebuild fails, so
- * the output is kept in memory and written only when a build succeeds: the last good build keeps serving.
+ * Builds a function and rebuilds it whenever its sources change, with one esbuild context: resolves with the
+ * first build (rejects with its BuildError, the context stopped), then hands each rebuild to `onRebuild`.
+ * esbuild deletes its output when a rebuild fails, so the output is kept in memory and written only when a
+ * build succeeds: the last good build keeps serving.
  */
 export async function watchFunction(
   fn: BuildableFunction,
   nextOutdir: () => string,
-  onBuild: (outcome: { built: BuiltFunction } | { error: BuildError }) => void,
-): Promise<{ dispose(): Promise<void> }> {
-  let first = true;
-  // Each rebuild goes to a fresh folder at the same depth, so source map paths stay valid when relocated.
-  const nominalOutdir = nextOutdir();
-  const ctx = await context({
-    ...esbuildOptions(fn, nominalOutdir),
-    write: false,
-    plugins: [
-      {
-        name: 'keep-last-good-build',
-        setup(build) {
-          build.onEnd(async (result) => {
-            // The first build is reported by the caller's own initial build; only rebuilds come through here.
-            if (first) {
-              first = false;
-              return;
-            }
-            if (result.errors.length > 0 || result.outputFiles === undefined) {
-              onBuild({ error: new BuildError(fn.logicalId, result.errors) });
-              return;
-            }
-            try {
-              onBuild({ built: await writeOutput(fn, nominalOutdir, nextOutdir(), result.outputFiles) });
-            } catch (error) {
-              onBuild({ error: toBuildError(fn.logicalId, error) });
-            }
-          });
-        },
-      },
-    ],
+  onRebuild: (outcome: { built: BuiltFunction } | { error: BuildError }) => void,
+): Promise<{ built: BuiltFunction; dispose(): Promise<void> }> {
+  let first: { resolve(built: BuiltFunction): void; reject(error: BuildError): void } | undefined;
+  const firstBuild = new Promise<BuiltFunction>((resolve, reject) => {
+    first = { resolve, reject };
   });
-  await ctx.watch();
-  return { dispose: () => ctx.dispose() };
+  // Awaited below; should the context fail before that, a failed first build must not go unhandled.
+  firstBuild.catch(() => {});
+  // Each build goes to a fresh folder at the same depth, so source map paths stay valid when relocated.
+  const nominalOutdir = nextOutdir();
+  let ctx: BuildContext;
+  try {
+    ctx = await context({
+      ...esbuildOptions(fn, nominalOutdir),
+      write: false,
+      plugins: [
+        {
+          name: 'keep-last-good-build',
+          setup(build) {
+            build.onEnd(async (result) => {
+              const settle = first;
+              first = undefined;
+              let outcome: { built: BuiltFunction } | { error: BuildError };
+              if (result.errors.length > 0 || result.outputFiles === undefined) {
+                outcome = { error: new BuildError(fn.logicalId, result.errors) };
+              } else {
+                try {
+                  // The first build goes to the folder esbuild was told about; rebuilds to fresh ones.
+                  const dir = settle === undefined ? nextOutdir() : nominalOutdir;
+                  outcome = { built: await writeOutput(fn, nominalOutdir, dir, result.outputFiles) };
+                } catch (error) {
+                  outcome = { error: toBuildError(fn.logicalId, error) };
+                }
+              }
+              if (settle === undefined) onRebuild(outcome);
+              else if ('built' in outcome) settle.resolve(outcome.built);
+              else settle.reject(outcome.error);
+            });
+          },
+        },
+      ],
+    });
+  } catch (error) {
+    throw toBuildError(fn.logicalId, error);
+  }
+  try {
+    await ctx.watch();
+    return { built: await firstBuild, dispose: () => ctx.dispose() };
+  } catch (error) {
+    await ctx.dispose();
+    throw toBuildError(fn.logicalId, error);
+  }
 }
 
 /** The module Lambda would load for `handler.handler`: Node's runtime tries .js, .mjs then .cjs. */

@@ -30,8 +30,21 @@ export function billedDurationMs(durationMs: number): number {
 
 const round3 = (value: number): number => Math.round(value * 1000) / 1000;
 
+let stampedMs = Number.NaN;
+let stamp = '';
+
+/** The current time as ISO text, formatted once per millisecond: an invocation stamps three records at once. */
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== stampedMs) {
+    stampedMs = now;
+    stamp = new Date(now).toISOString();
+  }
+  return stamp;
+}
+
 function platformRecord(type: string, record: Record<string, unknown>): string {
-  return JSON.stringify({ time: new Date().toISOString(), type, record });
+  return JSON.stringify({ time: isoNow(), type, record });
 }
 
 export function startLine(format: LogFormat, requestId: string): string {
