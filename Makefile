@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 FUNCTION ?= MultiplyFunction
 EVENT ?= events/multiply.json
 
-.PHONY: install build test lint typecheck start invoke deploy
+.PHONY: install build test lint typecheck start invoke bench deploy
 
 install:
 	npm ci
@@ -27,6 +27,9 @@ start:
 
 invoke:
 	npm run invoke -- $(FUNCTION) -e $(EVENT)
+
+bench:
+	npm run bench
 
 deploy:
 	sam build && sam deploy --guided
