@@ -16,6 +16,7 @@ import { type Serving, startServing, stopServing } from '../support/cli.ts';
 import { captureLog, RELIABILITY_TEMPLATE, startTestApi, type TestApi } from '../support/emulator.ts';
 import { type HttpResult, request } from '../support/http.ts';
 import { functionModel } from '../support/models.ts';
+import { eventually } from '../support/wait.ts';
 
 /**
  * The heap in use after a full collection, in MB. mocha runs without --expose-gc, so `gc` is reached through a
@@ -42,20 +43,6 @@ function instanceOf(response: HttpResult): { instance: unknown; invocations: unk
   const body = response.json();
   if (!isRecord(body)) return expect.fail(`not an object: ${response.text()}`);
   return { instance: body.instance, invocations: body.invocations };
-}
-
-/** Polls until `check` passes, for what the emulator does after it has answered. */
-async function eventually(check: () => unknown, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 }
 
 describe('faults in functions, through the gateway of an emulator running as its own process', function () {

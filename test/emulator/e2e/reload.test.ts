@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { startTestApi, type TestApi } from '../../support/emulator.ts';
 import { request } from '../../support/http.ts';
+import { eventually } from '../../support/wait.ts';
 
 const TEMPLATE = (routes: string) => `AWSTemplateFormatVersion: '2010-09-09'
 Transform: AWS::Serverless-2016-10-31
@@ -35,20 +36,6 @@ const route = (id: string, path: string) => `        ${id}:
 
 const handler = (text: string) =>
   `export const handler = async (): Promise<string> => ${JSON.stringify(text)};\n`;
-
-/** Polls until `check` passes: rebuilds and reloads happen on file-system events, not on a schedule. */
-async function eventually(check: () => Promise<unknown>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 describe('hot reload while the emulator serves (--watch, the default)', function () {
   this.timeout(60_000);
