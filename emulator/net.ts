@@ -24,3 +24,9 @@ export function closeServer(server: Server): Promise<void> {
     server.closeIdleConnections();
   });
 }
+
+/** A client that never finishes its headers or body must not hold a socket forever. */
+export function limitSlowClients(server: Server): void {
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 60_000;
+}

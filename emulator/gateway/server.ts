@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.ts';
+import { limitSlowClients } from '../net.ts';
 import type { ApiKind, ApiModel } from '../template/model.ts';
 import { answerPreflight, applyHttpCors } from './cors.ts';
 import {
@@ -65,9 +66,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
       else response.destroy();
     });
   });
-  // A client that never finishes its headers or body must not hold a socket forever.
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 60_000;
+  limitSlowClients(server);
   return server;
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.ts';
-import { closeServer, listen } from '../net.ts';
+import { closeServer, limitSlowClients, listen } from '../net.ts';
 import { AsyncInvoker } from './async.ts';
 import {
   handleLambdaRequest,
@@ -90,9 +90,7 @@ export function createLambdaServer(options: LambdaServerOptions): Server {
       logRequest(options.log, incoming, response.statusCode, started, response.errorType ?? '');
     });
   });
-  // A client that never finishes its headers or body must not hold a socket forever.
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 60_000;
+  limitSlowClients(server);
   return server;
 }
 
