@@ -21,7 +21,7 @@ import {
   requestTooLarge,
   routeMissResponse,
 } from './gatewayErrors.ts';
-import type { GatewayRequest } from './request.ts';
+import { type GatewayRequest, headerValue } from './request.ts';
 import { fromV1Result, fromV2Result, type GatewayResponse, isMalformed, withRequestId } from './responses.ts';
 import type { RouteMatch, Router } from './router.ts';
 
@@ -200,14 +200,8 @@ function eventContext(routes: GatewayRoutes, api: ApiModel, request: GatewayRequ
     extendedRequestId: newExtendedRequestId(),
     apiId,
     accountId: routes.accountId,
-    domainName: hostOf(request) ?? `${apiId}.execute-api.localhost`,
+    domainName: headerValue(request, 'host') ?? `${apiId}.execute-api.localhost`,
   };
-}
-
-function hostOf(request: GatewayRequest): string | undefined {
-  for (const [name, value] of request.headers)
-    if (name.length === 4 && name.toLowerCase() === 'host') return value;
-  return undefined;
 }
 
 function toGatewayRequest(incoming: IncomingMessage, body: Buffer): GatewayRequest {
