@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { exitOf } from '../test/support/cli.ts';
 import { request } from '../test/support/http.ts';
-import { exitOf, spawnPiped, stopChild, TSX } from './processes.ts';
+import { spawnPiped, stopChild, TSX } from './processes.ts';
 
 export interface StartupRun {
   /** From spawn to the route table on stdout: the API server is listening. */

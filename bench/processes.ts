@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { exitOf } from '../test/support/cli.ts';
 
 /** The project root: every command runs from here, as `npm start` does. */
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -79,12 +80,6 @@ export async function waitForOutput(
     if (Date.now() > deadline) throw new Error(`${logged.child.spawnargs.join(' ')} was not ready in time`);
     await sleep(20);
   }
-}
-
-/** Resolves with the exit code once the child has exited (at once when it already has). */
-export function exitOf(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
 /** SIGTERM (the emulator then finishes in-flight requests and writes its CPU profile), SIGKILL if it hangs. */

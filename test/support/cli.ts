@@ -85,11 +85,10 @@ export async function stopServing(serving: Serving | undefined): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Resolves with the exit code once the child has exited (at once when it already has, by code or signal). */
 export function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
 /** A process's resident memory in MB, from /proc (Linux). */
