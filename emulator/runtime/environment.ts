@@ -49,12 +49,34 @@ export function logStreamName(now: Date = new Date()): string {
   return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
 }
 
+/** V8 flag values in MB from a NODE_OPTIONS string; V8 spells its flags with dashes or underscores. */
+function flagMb(nodeOptions: string | undefined, name: string): number | undefined {
+  const pattern = new RegExp(`--${name.replaceAll('-', '[-_]')}[= ](\\d+(?:\\.\\d+)?)(?!\\S)`);
+  const value = nodeOptions?.match(pattern)?.[1];
+  return value === undefined ? undefined : Number(value);
+}
+
+export interface HeapLimits {
+  readonly maxOldGenerationSizeMb: number;
+  readonly maxYoungGenerationSizeMb: number;
+}
+
 /**
- * The V8 old-space limit for a function's worker: its `MemorySize`, or a smaller `--max-old-space-size` from
- * its `NODE_OPTIONS` (workers ignore that flag, so it is applied through `resourceLimits` instead).
+ * A worker's V8 heap, sized as in an execution environment with `MemorySize` of memory. Workers ignore the heap
+ * flags of NODE_OPTIONS, so `--max-old-space-size` and `--max-semi-space-size` are applied here instead.
+ *
+ * Old space: `MemorySize`, or less if NODE_OPTIONS asks. Young generation: V8 sizes it from the memory it
+ * sees (old generation = half of it on 64-bit; semi-space = old generation / 256 up to 256 MB of it, / 128
+ * above, within 1–16 MB; young generation = 3 semi-spaces), which is 3 MB for 128 to 512 MB functions. A
+ * worker otherwise inherits the emulator's own 48 MB, sized from the whole machine: ten warm environments
+ * under load then hold ~75 MB more than they would on Lambda.
  */
-export function heapLimitMb(memorySize: number, nodeOptions: string | undefined): number {
-  const flag = nodeOptions?.match(/--max-old-space-size[= ](\d+)/);
-  const requested = flag?.[1] === undefined ? Number.POSITIVE_INFINITY : Number(flag[1]);
-  return Math.max(1, Math.min(memorySize, requested));
+export function heapLimits(memorySize: number, nodeOptions: string | undefined): HeapLimits {
+  const oldSpace = flagMb(nodeOptions, 'max-old-space-size');
+  const maxOldGenerationSizeMb = Math.max(1, Math.min(memorySize, oldSpace ?? Number.POSITIVE_INFINITY));
+  const sizedOldGeneration = memorySize / 2;
+  const ratio = sizedOldGeneration <= 256 ? 256 : 128;
+  const semiSpace =
+    flagMb(nodeOptions, 'max-semi-space-size') ?? Math.min(16, Math.max(1, sizedOldGeneration / ratio));
+  return { maxOldGenerationSizeMb, maxYoungGenerationSizeMb: 3 * Math.max(semiSpace, 1) };
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { FunctionModel } from '../template/model.ts';
-import { functionEnvironment, heapLimitMb, logStreamName } from './environment.ts';
+import { functionEnvironment, heapLimits, logStreamName } from './environment.ts';
 import {
   endLine,
   exitError,
@@ -301,7 +301,7 @@ export class FunctionPool {
       // function's NODE_OPTIONS reach the worker through `env`: Node applies the per-thread ones
       // (--enable-source-maps, --require, --import…), ignores V8 heap flags and rejects process-wide ones.
       execArgv: [],
-      resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(this.#fn.memorySize, env.NODE_OPTIONS) },
+      resourceLimits: heapLimits(this.#fn.memorySize, env.NODE_OPTIONS),
     };
     try {
       return new Worker(WORKER_URL, options);

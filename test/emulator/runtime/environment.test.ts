@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { functionEnvironment, heapLimitMb, logStreamName } from '../../../emulator/runtime/environment.ts';
+import { functionEnvironment, heapLimits, logStreamName } from '../../../emulator/runtime/environment.ts';
 import { functionModel } from './helpers.ts';
 
 const inputs = { codeDir: '/code/price', overrides: {}, region: 'us-east-2', hostPath: '/usr/bin:/bin' };
@@ -55,10 +55,26 @@ describe('runtime: function environment', () => {
     expect(logStreamName(day)).not.to.equal(first);
   });
 
-  it('limits the heap to MemorySize, or to a smaller --max-old-space-size from NODE_OPTIONS', () => {
-    expect(heapLimitMb(128, undefined)).to.equal(128);
-    expect(heapLimitMb(1024, '--enable-source-maps --max-old-space-size=300')).to.equal(300);
-    expect(heapLimitMb(1024, '--max-old-space-size 200')).to.equal(200);
-    expect(heapLimitMb(128, '--max-old-space-size=4096')).to.equal(128);
+  it('limits the old space to MemorySize, or to a smaller --max-old-space-size from NODE_OPTIONS', () => {
+    const oldSpace = (memorySize: number, nodeOptions?: string) =>
+      heapLimits(memorySize, nodeOptions).maxOldGenerationSizeMb;
+    expect(oldSpace(128)).to.equal(128);
+    expect(oldSpace(1024, '--enable-source-maps --max-old-space-size=300')).to.equal(300);
+    expect(oldSpace(1024, '--max-old-space-size 200')).to.equal(200);
+    expect(oldSpace(1024, '--max_old_space_size=250')).to.equal(250);
+    expect(oldSpace(128, '--max-old-space-size=4096')).to.equal(128);
+    expect(oldSpace(1024, '--max-old-space-size=300x')).to.equal(1024);
+  });
+
+  it('sizes the young generation as V8 does for MemorySize of memory, unless NODE_OPTIONS sets the semi-space', () => {
+    const young = (memorySize: number, nodeOptions?: string) =>
+      heapLimits(memorySize, nodeOptions).maxYoungGenerationSizeMb;
+    expect([128, 256, 512].map((memorySize) => young(memorySize))).to.deep.equal([3, 3, 3]);
+    expect(young(1024)).to.equal(12);
+    expect(young(2048)).to.equal(24);
+    expect(young(4096)).to.equal(48);
+    expect(young(10240)).to.equal(48);
+    expect(young(256, '--max-semi-space-size=8')).to.equal(24);
+    expect(young(10240, '--max_semi_space_size 2')).to.equal(6);
   });
 });

@@ -80,6 +80,19 @@ describe('runtime: the pool of execution environments', () => {
     expect(instances.size).to.equal(1);
   });
 
+  it('gives each environment the heap of its MemorySize, and the heap flags of NODE_OPTIONS that workers ignore', async () => {
+    const sized = recordOf(await openPool('heap', { fn: { memorySize: 256 } }).pool.invoke({ payload: {} }));
+    // The limit is the old space plus the young generation (3 MB at 256 MB).
+    expect(sized.limitMb).to.equal(256 + 3);
+    const flagged = openPool('heap', {
+      fn: {
+        memorySize: 1024,
+        environment: { NODE_OPTIONS: '--max-old-space-size=300 --max-semi-space-size=2' },
+      },
+    });
+    expect(recordOf(await flagged.pool.invoke({ payload: {} })).limitMb).to.equal(300 + 6);
+  });
+
   describe('hot reload (setCode)', () => {
     it('loads the new code for the next invocation and stops the idle environments of the old code', async () => {
       const { pool } = openPool('version');
