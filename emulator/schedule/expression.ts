@@ -25,8 +25,19 @@ export class InvalidScheduleExpressionError extends Error {
 export interface EvaluationContext {
   /** IANA zone that cron and at expressions are read in (`UTC` for `Schedule`). */
   readonly timezone: string;
-  /** When the schedule started (ms): rate expressions fire one interval after it, then every interval. */
+  /** When the schedule started (ms): rate expressions count their intervals from it. */
   readonly startedAt: number;
+  /**
+   * EventBridge Scheduler (ScheduleV2) fires a rate at its start, then every interval; an EventBridge rule
+   * (Schedule) first fires one interval after it.
+   */
+  readonly rateFiresAtStart?: boolean;
+  /**
+   * ScheduleV2 `StartDate` and `EndDate` (ms): a rate counts from the start date instead of `startedAt`, and
+   * recurring fire times fall on or after the start date and before the end date; one-time at() ignores both.
+   */
+  readonly startDate?: number;
+  readonly endDate?: number;
 }
 
 const MINUTE_MS = 60_000;
@@ -113,7 +124,8 @@ function parseAt(body: string, invalid: (reason: string) => Error): WallClock {
 
 /**
  * The first fire time (ms) strictly after `after`, or `undefined` when the expression never fires again.
- * A rate fires at `startedAt + k × interval` (k ≥ 1); cron and at are read on the clock of `context.timezone`.
+ * A rate fires at `anchor + k × interval`, the anchor being the start date or `startedAt`, from k = 0 on
+ * Scheduler and k = 1 on an EventBridge rule; cron and at are read on the clock of `context.timezone`.
  * https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
  */
 export function nextFireTime(
@@ -121,23 +133,31 @@ export function nextFireTime(
   after: number,
   context: EvaluationContext,
 ): number | undefined {
-  switch (expression.type) {
-    case 'rate': {
-      const { intervalMs } = expression;
-      const elapsed = after - context.startedAt;
-      const intervals = elapsed < 0 ? 1 : Math.floor(elapsed / intervalMs) + 1;
-      const next = context.startedAt + intervals * intervalMs;
-      // rate(100000000 days) would next fire past the last instant a Date can hold: it never fires again.
-      return next <= LATEST_INSTANT_MS ? next : undefined;
-    }
-    case 'cron':
-      return nextCronTime(expression.cron, after, context.timezone);
-    case 'at': {
-      // A local time skipped by a DST change never fires, as Scheduler skips such cron times.
-      const [first] = instantsOf(expression.wallClock, context.timezone);
-      return first !== undefined && first > after ? first : undefined;
-    }
+  if (expression.type === 'at') {
+    // A local time skipped by a DST change never fires, as Scheduler skips such cron times.
+    const [first] = instantsOf(expression.wallClock, context.timezone);
+    return first !== undefined && first > after ? first : undefined;
   }
+  const { startDate, endDate } = context;
+  let next: number | undefined;
+  if (expression.type === 'rate') {
+    const { intervalMs } = expression;
+    const anchor = startDate ?? context.startedAt;
+    const intervals = Math.max(
+      context.rateFiresAtStart ? 0 : 1,
+      Math.floor((after - anchor) / intervalMs) + 1,
+    );
+    next = anchor + intervals * intervalMs;
+    // rate(100000000 days) would next fire past the last instant a Date can hold: it never fires again.
+    if (next > LATEST_INSTANT_MS) return undefined;
+  } else {
+    next = nextCronTime(
+      expression.cron,
+      startDate === undefined ? after : Math.max(after, startDate - 1),
+      context.timezone,
+    );
+  }
+  return next !== undefined && (endDate === undefined || next < endDate) ? next : undefined;
 }
 
 /** Up to `count` successive fire times (ms) after `after`; fewer when the expression stops firing. */

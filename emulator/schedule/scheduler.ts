@@ -31,6 +31,8 @@ export interface SchedulerOptions {
   readonly app: StackIdentity & { readonly schedules: readonly ScheduleModel[] };
   readonly invokeAsync: InvokeAsync;
   readonly clock?: SchedulerClock;
+  /** Where in a flexible time window each invocation falls, in [0, 1); tests pass a fixed one. */
+  readonly random?: () => number;
   readonly log?: Logger;
 }
 
@@ -60,7 +62,14 @@ function eventLabel(schedule: ScheduleModel): string {
 }
 
 function contextOf(schedule: ScheduleModel, startedAt: number): EvaluationContext {
-  return { timezone: schedule.kind === 'ScheduleV2' ? schedule.timezone : 'UTC', startedAt };
+  if (schedule.kind === 'Schedule') return { timezone: 'UTC', startedAt };
+  return {
+    timezone: schedule.timezone,
+    startedAt,
+    rateFiresAtStart: true,
+    ...(schedule.startDate !== undefined && { startDate: schedule.startDate }),
+    ...(schedule.endDate !== undefined && { endDate: schedule.endDate }),
+  };
 }
 
 function parse(schedule: ScheduleModel): ScheduleExpression {
@@ -111,10 +120,16 @@ export function describeSchedule(schedule: ScheduleModel, now: Date, count = 3):
   const zone = schedule.kind === 'ScheduleV2' && schedule.timezone !== 'UTC' ? ` [${schedule.timezone}]` : '';
   const head = `${schedule.functionId} (${schedule.eventId})  ${schedule.expression}${zone}`;
   if (!schedule.enabled) return `${head}  disabled`;
-  const times = fireTimesAfter(parse(schedule), now.getTime(), count, contextOf(schedule, now.getTime()));
+  // From just before now: a Scheduler rate fires at its start.
+  const from = now.getTime() - 1;
+  const times = fireTimesAfter(parse(schedule), from, count, contextOf(schedule, now.getTime()));
+  const window =
+    schedule.flexibleWindowMinutes === undefined
+      ? ''
+      : `  (each up to ${schedule.flexibleWindowMinutes} min later: FlexibleTimeWindow)`;
   return times.length === 0
     ? `${head}  next: never (no fire time left)`
-    : `${head}  next: ${formatFireTimes(times)}`;
+    : `${head}  next: ${formatFireTimes(times)}${window}`;
 }
 
 interface Entry {
@@ -131,8 +146,11 @@ export class Scheduler {
   readonly #app: SchedulerOptions['app'];
   readonly #invokeAsync: InvokeAsync;
   readonly #clock: SchedulerClock;
+  readonly #random: () => number;
   readonly #log: Logger | undefined;
   readonly #timers = new Map<Entry, unknown>();
+  /** Invocations waiting out their place in a flexible time window. */
+  readonly #delayed = new Set<unknown>();
   #startedAt: number | undefined;
 
   /** Throws ScheduleValidationError when an expression is invalid. */
@@ -142,6 +160,7 @@ export class Scheduler {
     this.#app = options.app;
     this.#invokeAsync = options.invokeAsync;
     this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
     this.#log = options.log;
   }
 
@@ -151,14 +170,16 @@ export class Scheduler {
     const startedAt = this.#clock.now();
     this.#startedAt = startedAt;
     for (const entry of this.#entries) {
-      if (entry.schedule.enabled) this.#armNext(entry, startedAt);
+      // From just before the start: a Scheduler rate without a StartDate fires at once.
+      if (entry.schedule.enabled) this.#armNext(entry, startedAt - 1);
     }
   }
 
   /** Clears every timer; nothing fires afterwards until `start()` is called again. */
   stop(): void {
-    for (const timer of this.#timers.values()) this.#clock.clearTimer(timer);
+    for (const timer of [...this.#timers.values(), ...this.#delayed]) this.#clock.clearTimer(timer);
     this.#timers.clear();
+    this.#delayed.clear();
     this.#startedAt = undefined;
   }
 
@@ -208,13 +229,32 @@ export class Scheduler {
       return;
     }
     this.#armNext(entry, Math.max(fireAt, now));
-    this.#fire(entry, fireAt);
+    const windowMinutes = entry.schedule.flexibleWindowMinutes;
+    if (windowMinutes === undefined) {
+      this.#fire(entry, fireAt);
+      return;
+    }
+    // Scheduler invokes the target somewhere within the window after the scheduled time; the event still
+    // carries the scheduled time.
+    const delay = Math.floor(this.#random() * windowMinutes * 60_000);
+    const timer = this.#clock.setTimer(() => {
+      this.#delayed.delete(timer);
+      this.#fire(entry, fireAt);
+    }, delay);
+    this.#delayed.add(timer);
   }
 
   #fire({ schedule }: Entry, fireAt: number): void {
     const { region, accountId, stackName } = this.#app;
     const time = new Date(fireAt);
-    this.#log?.info(`${schedule.functionId} (${schedule.eventId}): scheduled event for ${eventTime(time)}`);
+    const late = this.#clock.now() - fireAt;
+    const window =
+      schedule.flexibleWindowMinutes === undefined
+        ? ''
+        : `, ${Math.round(late / 1000)} s into its flexible time window`;
+    this.#log?.info(
+      `${schedule.functionId} (${schedule.eventId}): scheduled event for ${eventTime(time)}${window}`,
+    );
     try {
       const event = scheduledEvent(schedule, { region, accountId, stackName, fireTime: time });
       const result: unknown = this.#invokeAsync(schedule.functionId, event);

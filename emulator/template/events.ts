@@ -279,5 +279,71 @@ function readScheduleV2(event: EventEntry, properties: PropertyReader, context: 
     input: readInput(properties, diag),
     name: readOptionalString(properties, 'Name', diag),
     maximumRetryAttempts: readRetryAttempts(properties, diag),
+    ...readDate(properties, 'StartDate', diag),
+    ...readDate(properties, 'EndDate', diag),
+    ...readFlexibleTimeWindow(properties, diag),
+  };
+}
+
+/**
+ * `StartDate` / `EndDate`: a date and time, in UTC unless it names its offset (CloudFormation passes the text to
+ * Scheduler, which reads it as a timestamp).
+ * https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html
+ */
+function readDate(
+  properties: PropertyReader,
+  key: 'StartDate' | 'EndDate',
+  diag: Diagnostics,
+): { startDate?: number; endDate?: number } {
+  const value = properties.value([key]);
+  if (value === undefined) return {};
+  const path = properties.pathOf([key]);
+  const text = expectNonEmptyString(value, path, diag).trim();
+  const time = parseTimestamp(text);
+  if (time === undefined) {
+    diag.fail(path, `${JSON.stringify(text)} is not a date and time, e.g. 2027-01-01T00:00:00Z`);
+  }
+  return key === 'StartDate' ? { startDate: time } : { endDate: time };
+}
+
+/** An ISO 8601 date, or date and time, on the calendar; UTC unless it gives an offset. */
+function parseTimestamp(text: string): number | undefined {
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/i.exec(text);
+  if (match === null) return undefined;
+  const [, year, month, day, hours = '00', minutes = '00', seconds = '00', zone] = match;
+  const date = `${year}-${month}-${day}`;
+  const midnight = Date.parse(`${date}T00:00:00Z`);
+  // Date rolls 2027-02-30 over into March: a day that does not come back unchanged is not on the calendar.
+  if (Number.isNaN(midnight) || new Date(midnight).toISOString().slice(0, 10) !== date) return undefined;
+  if (Number(hours) > 23 || Number(minutes) > 59 || Number(seconds) > 59) return undefined;
+  const time = Date.parse(zone === undefined && text.includes('T') ? `${text}Z` : text);
+  return Number.isNaN(time) ? undefined : time;
+}
+
+/**
+ * `FlexibleTimeWindow`: `Mode` OFF (SAM's default) or FLEXIBLE, which needs `MaximumWindowInMinutes` (1–1440).
+ * https://docs.aws.amazon.com/scheduler/latest/APIReference/API_FlexibleTimeWindow.html
+ */
+function readFlexibleTimeWindow(
+  properties: PropertyReader,
+  diag: Diagnostics,
+): { flexibleWindowMinutes?: number } {
+  if (properties.value(['FlexibleTimeWindow']) === undefined) return {};
+  const modePath = ['FlexibleTimeWindow', 'Mode'];
+  const modeValue = properties.value(modePath);
+  if (modeValue === undefined) diag.fail(properties.pathOf(modePath), 'Mode is required: OFF or FLEXIBLE');
+  const mode = expectOneOf(modeValue, ['OFF', 'FLEXIBLE'], properties.pathOf(modePath), diag);
+  const windowPath = ['FlexibleTimeWindow', 'MaximumWindowInMinutes'];
+  const windowValue = properties.value(windowPath);
+  if (mode === 'OFF') return {};
+  if (windowValue === undefined) {
+    diag.fail(properties.pathOf(windowPath), 'MaximumWindowInMinutes is required when Mode is FLEXIBLE');
+  }
+  return {
+    flexibleWindowMinutes: expectInteger(windowValue, properties.pathOf(windowPath), diag, {
+      min: 1,
+      max: 1440,
+    }),
   };
 }

@@ -132,4 +132,9 @@ export interface ScheduleModel {
   readonly input: string | undefined;
   readonly name: string | undefined;
   readonly maximumRetryAttempts: number | undefined;
+  /** ScheduleV2 `StartDate` and `EndDate` (ms since the epoch): recurring schedules fire only between them. */
+  readonly startDate?: number;
+  readonly endDate?: number;
+  /** ScheduleV2 `FlexibleTimeWindow` in `FLEXIBLE` mode: each invocation comes up to this many minutes late. */
+  readonly flexibleWindowMinutes?: number;
 }

@@ -20,7 +20,12 @@ interface Invocation {
 
 const stack = { region: 'us-east-2', accountId: '123456789012', stackName: 'binance-price' };
 
-function harness(schedules: readonly ScheduleModel[], start: string, invoke?: InvokeAsync) {
+function harness(
+  schedules: readonly ScheduleModel[],
+  start: string,
+  invoke?: InvokeAsync,
+  random?: () => number,
+) {
   const clock = new FakeClock(at(start));
   const invocations: Invocation[] = [];
   const errors: string[] = [];
@@ -34,6 +39,7 @@ function harness(schedules: readonly ScheduleModel[], start: string, invoke?: In
     app: { ...stack, schedules },
     clock,
     log,
+    ...(random !== undefined && { random }),
     invokeAsync: (functionId, event) => {
       invocations.push({ at: iso(clock.now()), functionId, event });
       invoke?.(functionId, event);
@@ -120,6 +126,109 @@ describe('Scheduler', () => {
         },
       },
     ]);
+  });
+
+  describe('ScheduleV2 (EventBridge Scheduler)', () => {
+    it('fires a rate at once when there is no StartDate, then every interval', () => {
+      const tick = schedule({ expression: 'rate(5 minutes)', kind: 'ScheduleV2' });
+      const { clock, scheduler, invocations } = harness([tick], '2026-11-21T10:42:17Z');
+      scheduler.start();
+      clock.advanceTo(at('2026-11-21T10:53:00Z'));
+      expect(invocations.map((call) => call.at)).to.deep.equal([
+        '2026-11-21T10:42:17.000Z',
+        '2026-11-21T10:47:17.000Z',
+        '2026-11-21T10:52:17.000Z',
+      ]);
+    });
+
+    it('counts a rate from its StartDate, and stops before its EndDate', () => {
+      const tick = schedule({
+        expression: 'rate(10 minutes)',
+        kind: 'ScheduleV2',
+        startDate: at('2026-11-21T11:00:00Z'),
+        endDate: at('2026-11-21T11:30:00Z'),
+      });
+      const { clock, scheduler, invocations } = harness([tick], '2026-11-21T10:42:17Z');
+      scheduler.start();
+      clock.advanceTo(at('2026-11-21T13:00:00Z'));
+      expect(invocations.map((call) => call.at)).to.deep.equal([
+        '2026-11-21T11:00:00.000Z',
+        '2026-11-21T11:10:00.000Z',
+        '2026-11-21T11:20:00.000Z',
+      ]);
+      expect(scheduler.nextFireTimes(tick, 3)).to.deep.equal([]);
+    });
+
+    it('fires cron times only from StartDate on, and fires a one-time at() whatever the dates say', () => {
+      const hourly = schedule({
+        expression: 'cron(0 * * * ? *)',
+        kind: 'ScheduleV2',
+        eventId: 'Hourly',
+        startDate: at('2026-11-21T13:00:00Z'),
+        endDate: at('2026-11-21T15:00:00Z'),
+      });
+      const once = schedule({
+        expression: 'at(2026-11-21T12:30:00)',
+        kind: 'ScheduleV2',
+        eventId: 'Once',
+        startDate: at('2026-11-21T13:00:00Z'),
+        endDate: at('2026-11-21T12:00:00Z'),
+      });
+      const { clock, scheduler, invocations } = harness([hourly, once], '2026-11-21T10:42:17Z');
+      scheduler.start();
+      clock.advanceTo(at('2026-11-22T00:00:00Z'));
+      expect(invocations.map((call) => call.at)).to.deep.equal([
+        '2026-11-21T12:30:00.000Z',
+        '2026-11-21T13:00:00.000Z',
+        '2026-11-21T14:00:00.000Z',
+      ]);
+    });
+
+    it('invokes within the FlexibleTimeWindow after each scheduled time, with the scheduled time in the event', () => {
+      const flexible = schedule({
+        expression: 'cron(0 12 * * ? *)',
+        kind: 'ScheduleV2',
+        name: 'noon',
+        flexibleWindowMinutes: 10,
+      });
+      const draws = [0.5, 0.25];
+      const { clock, scheduler, invocations } = harness(
+        [flexible],
+        '2026-11-21T10:42:17Z',
+        undefined,
+        () => draws.shift() ?? 0,
+      );
+      scheduler.start();
+      clock.advanceTo(at('2026-11-22T13:00:00Z'));
+      expect(invocations.map((call) => call.at)).to.deep.equal([
+        '2026-11-21T12:05:00.000Z',
+        '2026-11-22T12:02:30.000Z',
+      ]);
+      expect(invocations.map((call) => timeOf(call.event))).to.deep.equal([
+        '2026-11-21T12:00:00Z',
+        '2026-11-22T12:00:00Z',
+      ]);
+    });
+
+    it('stop() also cancels an invocation still waiting in its flexible time window', () => {
+      const flexible = schedule({
+        expression: 'cron(0 12 * * ? *)',
+        kind: 'ScheduleV2',
+        flexibleWindowMinutes: 10,
+      });
+      const { clock, scheduler, invocations } = harness(
+        [flexible],
+        '2026-11-21T10:42:17Z',
+        undefined,
+        () => 0.9,
+      );
+      scheduler.start();
+      clock.advanceTo(at('2026-11-21T12:01:00Z'));
+      scheduler.stop();
+      expect(clock.pendingTimers).to.equal(0);
+      clock.advanceTo(at('2026-11-21T13:00:00Z'));
+      expect(invocations).to.deep.equal([]);
+    });
   });
 
   it('never fires a disabled schedule (Enabled: false or State: DISABLED)', () => {
@@ -293,6 +402,13 @@ describe('describeSchedule', () => {
     const rule = schedule({ expression: 'cron(0 9 ? * MON *)', timezone: 'America/New_York' });
     expect(describeSchedule(rule, now, 1)).to.equal(
       'PriceTickerFunction (Every5Minutes)  cron(0 9 ? * MON *)  next: 2026-11-23T09:00:00Z',
+    );
+  });
+
+  it('lists a Scheduler rate from now, since it fires at once, and names a flexible time window', () => {
+    const tick = schedule({ expression: 'rate(5 minutes)', kind: 'ScheduleV2', flexibleWindowMinutes: 15 });
+    expect(describeSchedule(tick, now)).to.equal(
+      'PriceTickerFunction (Every5Minutes)  rate(5 minutes)  next: 2026-11-21T10:40:00Z, 10:45:00Z, 10:50:00Z  (each up to 15 min later: FlexibleTimeWindow)',
     );
   });
 

@@ -286,6 +286,73 @@ describe('template schedule events', () => {
     ]);
   });
 
+  it('reads ScheduleV2 StartDate and EndDate, in UTC unless they give an offset, quoted or not', () => {
+    const model = load(
+      withEvents(`
+        Window:
+          Type: ScheduleV2
+          Properties:
+            ScheduleExpression: rate(1 hour)
+            StartDate: 2027-01-01T00:00:00Z
+            EndDate: '2027-01-31T12:30:00+02:00'
+        NoZone:
+          Type: ScheduleV2
+          Properties:
+            ScheduleExpression: rate(1 hour)
+            StartDate: '2027-01-01T08:00:00'
+            EndDate: '2027-02-01'
+      `),
+    );
+    expect(model.schedules.map(({ startDate, endDate }) => [startDate, endDate])).to.deep.equal([
+      [Date.parse('2027-01-01T00:00:00Z'), Date.parse('2027-01-31T10:30:00Z')],
+      [Date.parse('2027-01-01T08:00:00Z'), Date.parse('2027-02-01T00:00:00Z')],
+    ]);
+  });
+
+  for (const bad of ['2027-02-30T00:00:00Z', 'tomorrow', '2027-01-01T24:00:00Z', '1798761600000']) {
+    it(`rejects the ScheduleV2 StartDate ${bad}, naming the property`, () => {
+      const error = loadError(
+        withEvents(
+          `Bad:\n  Type: ScheduleV2\n  Properties: {ScheduleExpression: rate(1 hour), StartDate: '${bad}'}`,
+        ),
+      );
+      expect(error.message).to.include('Resources.Fn.Properties.Events.Bad.Properties.StartDate');
+      expect(error.message).to.include('is not a date and time');
+    });
+  }
+
+  it('reads FlexibleTimeWindow: OFF adds nothing, FLEXIBLE its MaximumWindowInMinutes', () => {
+    const model = load(
+      withEvents(`
+        Off:
+          Type: ScheduleV2
+          Properties: {ScheduleExpression: rate(1 hour), FlexibleTimeWindow: {Mode: 'OFF'}}
+        Flexible:
+          Type: ScheduleV2
+          Properties:
+            ScheduleExpression: rate(1 hour)
+            FlexibleTimeWindow: {Mode: FLEXIBLE, MaximumWindowInMinutes: 15}
+      `),
+    );
+    expect(model.schedules.map((schedule) => schedule.flexibleWindowMinutes)).to.deep.equal([undefined, 15]);
+  });
+
+  for (const [window, message] of [
+    ['{Mode: FLEXIBLE}', 'MaximumWindowInMinutes is required when Mode is FLEXIBLE'],
+    ['{Mode: FLEXIBLE, MaximumWindowInMinutes: 1441}', 'MaximumWindowInMinutes'],
+    ['{MaximumWindowInMinutes: 5}', 'Mode is required'],
+    ['{Mode: SOMETIMES}', 'FlexibleTimeWindow.Mode'],
+  ] as const) {
+    it(`rejects FlexibleTimeWindow ${window}`, () => {
+      const error = loadError(
+        withEvents(
+          `Bad:\n  Type: ScheduleV2\n  Properties: {ScheduleExpression: rate(1 hour), FlexibleTimeWindow: ${window}}`,
+        ),
+      );
+      expect(error.message).to.include(message);
+    });
+  }
+
   it('rejects a ScheduleV2 time zone that is not an IANA zone', () => {
     const error = loadError(
       withEvents(
