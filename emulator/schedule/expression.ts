@@ -1,5 +1,5 @@
 import { type CronSchedule, CronSyntaxError, nextCronTime, parseCron } from './cron.ts';
-import { instantsOf, type WallClock, wallClockAt } from './zone.ts';
+import { instantsOf, parseTimestamp, type WallClock, wallClockAt } from './zone.ts';
 
 /** A parsed schedule expression. */
 export type ScheduleExpression =
@@ -114,11 +114,8 @@ function parseAt(body: string, invalid: (reason: string) => Error): WallClock {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(body)) {
     throw invalid('expected at(yyyy-mm-ddThh:mm:ss), e.g. at(2027-01-01T09:30:00)');
   }
-  const asIfUtc = Date.parse(`${body}Z`);
-  // Date rolls 2027-02-29 over into March, so a reading that does not come back unchanged is not a date.
-  if (Number.isNaN(asIfUtc) || new Date(asIfUtc).toISOString().slice(0, 19) !== body) {
-    throw invalid(`${body} is not a date and time on the calendar`);
-  }
+  const asIfUtc = parseTimestamp(body);
+  if (asIfUtc === undefined) throw invalid(`${body} is not a date and time on the calendar`);
   return wallClockAt(asIfUtc, 'UTC');
 }
 

@@ -33,6 +33,21 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/** An ISO 8601 date, or date and time, on the calendar; UTC unless it gives an offset. */
+export function parseTimestamp(text: string): number | undefined {
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(text);
+  if (match === null) return undefined;
+  const [, year, month, day, hours = '00', minutes = '00', seconds = '00', zone] = match;
+  const date = `${year}-${month}-${day}`;
+  const midnight = Date.parse(`${date}T00:00:00Z`);
+  // Date rolls 2027-02-30 over into March: a day that does not come back unchanged is not on the calendar.
+  if (Number.isNaN(midnight) || new Date(midnight).toISOString().slice(0, 10) !== date) return undefined;
+  if (Number(hours) > 23 || Number(minutes) > 59 || Number(seconds) > 59) return undefined;
+  const time = Date.parse(zone === undefined && text.includes('T') ? `${text}Z` : text);
+  return Number.isNaN(time) ? undefined : time;
+}
+
 /** Whether `zone` is an IANA time zone name that `Intl` knows. */
 export function isTimeZone(zone: string): boolean {
   try {
