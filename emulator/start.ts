@@ -83,10 +83,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           host: options.host,
           port: options.webPort,
           log,
-          // A page cannot call 0.0.0.0; an emulator bound to every address is reachable on loopback.
-          config: emulatorWebConfig(
-            apiUrl.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'),
-          ),
+          config: emulatorWebConfig(apiUrl),
         });
   if (web !== undefined) log.info(`Web page on ${web.url}/`);
 

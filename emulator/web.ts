@@ -22,8 +22,11 @@ export interface WebServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly log: Logger;
-  /** Served as `/config.json` instead of the file on disk, so the page calls the running emulator. */
-  readonly config?: WebConfig;
+  /**
+   * Served as `/config.json` instead of the file on disk, so the page calls the running emulator; given the host
+   * name the browser reached the page by (from its Host header), when it has a valid one.
+   */
+  readonly config?: (pageHostname: string | undefined) => WebConfig;
 }
 
 export interface RunningWebServer {
@@ -47,9 +50,37 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.webmanifest': 'application/manifest+json',
 };
 
-/** The emulator serves every route at its root, so one base URL names both endpoints. */
-export function emulatorWebConfig(apiUrl: string): WebConfig {
-  return { api: apiUrl };
+const WILDCARD_HOSTS = new Map([
+  ['0.0.0.0', '127.0.0.1'],
+  ['[::]', '[::1]'],
+]);
+
+/**
+ * The emulator serves every route at its root, so one base URL names both endpoints. A page cannot call
+ * 0.0.0.0: an API bound to every address is named by the host the browser reached the page by (a phone on the
+ * LAN calls the laptop's address), or loopback when that is unknown.
+ */
+export function emulatorWebConfig(apiUrl: string): (pageHostname: string | undefined) => WebConfig {
+  const url = new URL(apiUrl);
+  const loopback = WILDCARD_HOSTS.get(url.hostname);
+  if (loopback === undefined) return () => ({ api: url.origin });
+  return (pageHostname) => {
+    const named = new URL(url);
+    named.hostname = pageHostname ?? loopback;
+    return { api: named.origin };
+  };
+}
+
+/** The host name in a Host header (`192.0.2.7:8080`, `[::1]:8080`, `laptop.local`), or undefined if it is not one. */
+export function hostnameOf(hostHeader: string | undefined): string | undefined {
+  if (hostHeader === undefined || !/^[A-Za-z0-9.\-[\]:]+$/.test(hostHeader)) return undefined;
+  try {
+    // Letters, digits, dots, dashes, brackets and colons only: no user, path or query can ride along.
+    const { hostname } = new URL(`http://${hostHeader}`);
+    return hostname === '' ? undefined : hostname;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -58,10 +89,9 @@ export function emulatorWebConfig(apiUrl: string): WebConfig {
  */
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
   const root = resolve(options.root);
-  const config = options.config === undefined ? undefined : Buffer.from(JSON.stringify(options.config));
   const server = createServer((incoming, outgoing) => {
     const started = performance.now();
-    serve(root, config, incoming, outgoing).then(
+    serve(root, options.config, incoming, outgoing).then(
       () => logRequest(options.log, incoming, outgoing.statusCode, started),
       (error: unknown) => {
         options.log.error(`web: ${incoming.url}: ${error instanceof Error ? error.message : String(error)}`);
@@ -76,7 +106,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
 
 async function serve(
   root: string,
-  config: Buffer | undefined,
+  config: WebServerOptions['config'],
   incoming: IncomingMessage,
   outgoing: ServerResponse,
 ): Promise<void> {
@@ -90,7 +120,13 @@ async function serve(
   if (segments.some((segment) => segment.startsWith('.'))) return send(outgoing, 404, 'Not Found');
 
   if (config !== undefined && segments.length === 1 && segments[0] === 'config.json') {
-    return sendBody(outgoing, CONTENT_TYPES['.json'] ?? '', config, undefined);
+    const generated = config(hostnameOf(incoming.headers.host));
+    return sendBody(
+      outgoing,
+      CONTENT_TYPES['.json'] ?? '',
+      Buffer.from(JSON.stringify(generated)),
+      undefined,
+    );
   }
 
   let file = join(root, ...segments);

@@ -208,6 +208,35 @@ describe('the web page server (emulator/web.ts)', () => {
     }
   });
 
+  it('names an API bound to every address by the host the browser reached the page by, else by loopback', async () => {
+    const generated = await startWebServer({
+      root,
+      host: '127.0.0.1',
+      port: 0,
+      log: captureLog(),
+      config: emulatorWebConfig('http://0.0.0.0:4321'),
+    });
+    const apiFor = async (host: string) =>
+      JSON.parse((await rawRequest(generated.url, '/config.json', { headers: { Host: host } })).body);
+    try {
+      expect(await apiFor('192.0.2.7:8080')).to.deep.equal({ api: 'http://192.0.2.7:4321' });
+      expect(await apiFor('Laptop.local:8080')).to.deep.equal({ api: 'http://laptop.local:4321' });
+      expect(await apiFor('[fe80::1]:8080')).to.deep.equal({ api: 'http://[fe80::1]:4321' });
+      // Nothing but a host name is taken from the header.
+      expect(await apiFor('evil.example/path?x=1')).to.deep.equal({ api: 'http://127.0.0.1:4321' });
+      expect(await apiFor('user@evil.example')).to.deep.equal({ api: 'http://127.0.0.1:4321' });
+    } finally {
+      await generated.close();
+    }
+  });
+
+  it('keeps an API bound to one address on that address, whatever host the page was reached by', () => {
+    expect(emulatorWebConfig('http://127.0.0.1:3000')('192.0.2.7')).to.deep.equal({
+      api: 'http://127.0.0.1:3000',
+    });
+    expect(emulatorWebConfig('http://[::]:3000')(undefined)).to.deep.equal({ api: 'http://[::1]:3000' });
+  });
+
   it('serves every file that web/index.html links to, with its content type', async () => {
     const page = await startWebServer({ root: WEB_ROOT, host: '127.0.0.1', port: 0, log: captureLog() });
     try {
