@@ -247,11 +247,10 @@ export class Scheduler {
   #fire({ schedule }: Entry, fireAt: number): void {
     const { region, accountId, stackName } = this.#app;
     const time = new Date(fireAt);
-    const late = this.#clock.now() - fireAt;
     const window =
       schedule.flexibleWindowMinutes === undefined
         ? ''
-        : `, ${Math.round(late / 1000)} s into its flexible time window`;
+        : `, ${Math.round((this.#clock.now() - fireAt) / 1000)} s into its flexible time window`;
     this.#log?.info(
       `${schedule.functionId} (${schedule.eventId}): scheduled event for ${eventTime(time)}${window}`,
     );

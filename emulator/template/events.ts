@@ -320,9 +320,9 @@ function readFlexibleTimeWindow(
   const modeValue = properties.value(modePath);
   if (modeValue === undefined) diag.fail(properties.pathOf(modePath), 'Mode is required: OFF or FLEXIBLE');
   const mode = expectOneOf(modeValue, ['OFF', 'FLEXIBLE'], properties.pathOf(modePath), diag);
+  if (mode === 'OFF') return {};
   const windowPath = ['FlexibleTimeWindow', 'MaximumWindowInMinutes'];
   const windowValue = properties.value(windowPath);
-  if (mode === 'OFF') return {};
   if (windowValue === undefined) {
     diag.fail(properties.pathOf(windowPath), 'MaximumWindowInMinutes is required when Mode is FLEXIBLE');
   }
