@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, watch as watchFiles } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -12,11 +13,14 @@ import { applyEnvVars, type EnvVarsFile } from './config.ts';
 import type { Logger } from './log.ts';
 import { type FunctionCode, FunctionPool, type InvokeOutcome, type InvokeRequest } from './runtime/pool.ts';
 import { loadTemplate } from './template/load.ts';
-import type { AppModel, FunctionModel } from './template/model.ts';
+import type { AppModel, FunctionModel, ResourceGroup } from './template/model.ts';
+import type { ParameterFallbacks } from './template/parameters.ts';
 
 export interface AppOptions {
   readonly templatePath: string;
   readonly parameterOverrides: Readonly<Record<string, string>>;
+  /** Values for parameters with no override and no `Default` (samconfig's deploy section). */
+  readonly parameterFallbacks?: ParameterFallbacks;
   readonly envVars: EnvVarsFile;
   /** Rebuild and reload functions when their code changes. */
   readonly watch: boolean;
@@ -55,8 +59,11 @@ export class App {
   static async load(options: AppOptions): Promise<App> {
     const model = loadTemplate(options.templatePath, {
       parameterOverrides: { ...options.parameterOverrides },
+      ...(options.parameterFallbacks === undefined ? {} : { parameterFallbacks: options.parameterFallbacks }),
     });
     for (const warning of model.warnings) options.log.warn(warning);
+    const ignored = describeIgnoredResources(model.ignoredResources);
+    if (ignored !== undefined) options.log.info(ignored);
     const buildRoot = mkdtempSync(path.join(tmpdir(), 'sam-emulator-'));
     const pools = new Map<string, FunctionPool>();
     const stops: (() => Promise<void>)[] = [];
@@ -65,7 +72,7 @@ export class App {
       // With watch, each function's watcher makes its first build too, rather than building it twice.
       const started = await Promise.allSettled(
         functions.map(async (fn) => {
-          if (!options.watch) return codeOf(fn, buildRoot, 0);
+          if (!options.watch || fn.inlineCode !== undefined) return codeOf(fn, buildRoot, 0);
           const watched = await watchCode(fn, () => pools.get(fn.logicalId), buildRoot, options.log);
           stops.push(watched.stop);
           return watched.code;
@@ -118,10 +125,22 @@ export class App {
   }
 }
 
-/** The code a function runs: its esbuild output, or its CodeUri as is when it has no build metadata. */
+/**
+ * The code a function runs: its inline code written out as `index.js`, its esbuild output, or its CodeUri as is
+ * when it has no build metadata.
+ */
 async function codeOf(fn: FunctionModel, buildRoot: string, generation: number): Promise<FunctionCode> {
+  if (fn.inlineCode !== undefined) return writeInlineCode(fn, fn.inlineCode, buildRoot);
   if (!isBuildable(fn)) return { dir: fn.codeUri, ...handlerModule(fn.codeUri, fn.handler) };
   return codeFromBuild(await buildFunction(fn, path.join(buildRoot, `${fn.logicalId}-${generation}`)));
+}
+
+/** A folder of its own holding `index.js`, as CloudFormation packages `InlineCode`; a template reload rewrites it. */
+async function writeInlineCode(fn: FunctionModel, source: string, buildRoot: string): Promise<FunctionCode> {
+  const dir = path.join(buildRoot, `${fn.logicalId}-inline`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'index.js'), source);
+  return { dir, ...handlerModule(dir, fn.handler) };
 }
 
 function codeFromBuild(built: BuiltFunction): FunctionCode {
@@ -172,6 +191,37 @@ async function watchCode(
     },
   );
   return { code: codeFromBuild(watcher.built), stop: () => watcher.dispose() };
+}
+
+const SCREEN_WIDTH = 110;
+/** Beyond this many logical ids of one type, the rest are counted rather than named. */
+const NAMED_PER_TYPE = 4;
+
+/**
+ * The resources that exist only in AWS, a few grouped lines rather than one per resource, so that the routes
+ * stay on the first screen: `AWS::DynamoDB::Table OrdersTable, UsersTable; AWS::SQS::Queue Queue`.
+ */
+export function describeIgnoredResources(groups: readonly ResourceGroup[]): string | undefined {
+  if (groups.length === 0) return undefined;
+  const count = groups.reduce((total, group) => total + group.logicalIds.length, 0);
+  const items = groups.map((group) => {
+    const named = group.logicalIds.slice(0, NAMED_PER_TYPE).join(', ');
+    const more = group.logicalIds.length - NAMED_PER_TYPE;
+    return `${group.type} ${named}${more > 0 ? ` and ${more} more` : ''}`;
+  });
+  const lines: string[] = [];
+  let line = ' ';
+  for (const [index, item] of items.entries()) {
+    const text = index < items.length - 1 ? `${item};` : item;
+    if (line.length > 1 && line.length + 1 + text.length > SCREEN_WIDTH) {
+      lines.push(line);
+      line = ' ';
+    }
+    line += ` ${text}`;
+  }
+  lines.push(line);
+  const noun = count === 1 ? 'resource lives' : 'resources live';
+  return [`Not emulated (${count} ${noun} only in AWS):`, ...lines].join('\n');
 }
 
 export function formatSizes(built: BuiltFunction): string {

@@ -6,7 +6,6 @@ import {
   expectRecord,
   expectString,
   expectStringList,
-  isRecord,
   type Path,
 } from './values.ts';
 
@@ -31,17 +30,6 @@ export interface EsbuildBuild {
   readonly build: EsbuildProperties;
   /** The function's environment, with `NODE_OPTIONS: --enable-source-maps` added when source maps are on. */
   readonly environment: Readonly<Record<string, string>>;
-}
-
-/** Whether `Metadata` asks for an esbuild build and names its entry points (so `CodeUri` may default to '.'). */
-export function hasEsbuildEntryPoints(metadata: unknown): boolean {
-  return (
-    isRecord(metadata) &&
-    metadata.BuildMethod === 'esbuild' &&
-    isRecord(metadata.BuildProperties) &&
-    Array.isArray(metadata.BuildProperties.EntryPoints) &&
-    metadata.BuildProperties.EntryPoints.length > 0
-  );
 }
 
 /**

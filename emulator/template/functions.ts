@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import type { Diagnostics } from './errors.ts';
-import { hasEsbuildEntryPoints, readEsbuild } from './esbuild.ts';
+import { readEsbuild } from './esbuild.ts';
 import type { Resolver } from './intrinsics.ts';
 import type { FunctionModel } from './model.ts';
 import type { PropertyReader } from './properties.ts';
@@ -21,8 +21,8 @@ const ENVIRONMENT_KEY = /^[a-zA-Z]\w+$/;
 /**
  * An `AWS::Serverless::Function` (Globals merged) as the emulator runs it, with SAM's and Lambda's defaults:
  * Timeout 3 s, MemorySize 128 MB, Architectures [x86_64], LogFormat Text, FunctionName = logical id.
- * `undefined` (with a warning) for functions the emulator cannot run: container images, inline code, S3 code,
- * runtimes other than Node.js.
+ * `undefined` (with a warning) for functions the emulator cannot run: container images, S3 code, runtimes other
+ * than Node.js. Without `CodeUri` the code is in the template's folder, as SAM CLI reads it.
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html
  */
 export function buildFunction(
@@ -51,10 +51,6 @@ export function buildFunction(
     diag.warn(propertiesPath, 'container image functions are not emulated; function ignored');
     return undefined;
   }
-  if (properties.raw(['InlineCode']) !== undefined) {
-    diag.warn(properties.pathOf(['InlineCode']), 'InlineCode functions are not emulated; function ignored');
-    return undefined;
-  }
 
   const handler = required('Handler');
   if (!handler.includes('.')) {
@@ -69,7 +65,8 @@ export function buildFunction(
     return undefined;
   }
 
-  const codeUri = readCodeUri(entry, properties, diag);
+  const inlineCode = readInlineCode(properties, diag);
+  const codeUri = inlineCode === undefined ? readCodeUri(properties, diag) : '.';
   if (codeUri === undefined) return undefined;
 
   const environment = readEnvironment(properties, diag);
@@ -86,6 +83,7 @@ export function buildFunction(
     logicalId: entry.logicalId,
     functionName: resolver.functionName(entry),
     codeUri: resolvePath(templateDirectory, codeUri),
+    inlineCode,
     handler,
     runtime,
     architectures: readArchitectures(properties, diag),
@@ -102,26 +100,41 @@ export function buildFunction(
   };
 }
 
-/** `CodeUri` as written (a folder relative to the template); `undefined` for code in S3, which is not emulated. */
-function readCodeUri(
-  entry: ResourceEntry,
-  properties: PropertyReader,
-  diag: Diagnostics,
-): string | undefined {
+/**
+ * `CodeUri` as written (a folder relative to the template); `undefined` for code in S3, which is not emulated.
+ * Without one, SAM CLI reads the code from the template's own folder (its `DEFAULT_CODEURI` is '.').
+ */
+function readCodeUri(properties: PropertyReader, diag: Diagnostics): string | undefined {
   const value = properties.value(['CodeUri']);
-  if (value === undefined) {
-    // `sam build` bundles from the template's folder when esbuild names the entry points.
-    if (hasEsbuildEntryPoints(entry.metadata)) return '.';
-    return diag.fail(
-      properties.pathOf([]),
-      'CodeUri is required: set it on the function or in Globals.Function (or give Metadata.BuildProperties.EntryPoints)',
-    );
-  }
-  if (isRecord(value)) {
+  if (value === undefined) return '.';
+  if (isRecord(value) || (typeof value === 'string' && value.startsWith('s3://'))) {
     diag.warn(properties.pathOf(['CodeUri']), 'code in S3 is not emulated; function ignored');
     return undefined;
   }
   return expectNonEmptyString(value, properties.pathOf(['CodeUri']), diag);
+}
+
+/**
+ * `InlineCode`: CloudFormation writes it to a file named `index` (`index.js` for Node.js) at the root of the
+ * package, so the handler must be `index.<export>`.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-code.html
+ */
+function readInlineCode(properties: PropertyReader, diag: Diagnostics): string | undefined {
+  const value = properties.value(['InlineCode']);
+  if (value === undefined) return undefined;
+  const path = properties.pathOf(['InlineCode']);
+  if (properties.value(['CodeUri']) !== undefined) {
+    diag.fail(path, 'InlineCode and CodeUri cannot both be set (SAM rejects it): keep one');
+  }
+  const code = expectNonEmptyString(value, path, diag);
+  const handler = properties.value(['Handler']);
+  if (typeof handler === 'string' && !handler.startsWith('index.')) {
+    diag.fail(
+      properties.pathOf(['Handler']),
+      `inline code is saved as index.js, so the handler must be index.<export>, got ${JSON.stringify(handler)}`,
+    );
+  }
+  return code;
 }
 
 /**

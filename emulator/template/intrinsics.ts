@@ -1,4 +1,5 @@
 import type { Diagnostics } from './errors.ts';
+import { type GeneratedResource, generatedResource } from './generated.ts';
 import type { ParameterValue, StackIdentity } from './parameters.ts';
 import { apiPhysicalId, functionArn, roleArn } from './physical-ids.ts';
 import { type ResourceEntry, SERVERLESS_API, SERVERLESS_FUNCTION, SERVERLESS_HTTP_API } from './resources.ts';
@@ -26,6 +27,9 @@ export interface ResolverContext {
   readonly resources: ReadonlyMap<string, ResourceEntry>;
   readonly diag: Diagnostics;
 }
+
+/** Event types for which SAM makes an EventBridge rule named `<Function><Event>`. */
+const RULE_EVENTS = new Set(['Schedule', 'EventBridgeRule', 'CloudWatchEvent']);
 
 const FUNCTION_TYPES = new Set([SERVERLESS_FUNCTION, 'AWS::Lambda::Function']);
 const API_TYPES = new Set([
@@ -198,23 +202,70 @@ export class Resolver {
     const dot = name.indexOf('.');
     const owner = dot === -1 ? undefined : this.#resource(name.slice(0, dot), path);
     if (owner !== undefined) return this.#samReference(owner, name.slice(dot + 1), path);
-    const generated = this.#generatedOwner(name);
-    if (generated?.type === SERVERLESS_FUNCTION && name === `${generated.logicalId}Role`) {
-      return this.#roleName(generated);
-    }
-    if (generated !== undefined) {
-      this.ctx.diag.warn(path, `Ref ${name} names a resource SAM generates; using its logical id`);
-      return name;
-    }
+    const generated = this.#generated(name);
+    if (generated !== undefined) return this.#generatedRef(generated, name, path);
     return this.ctx.diag.fail(path, `Ref ${name}: no parameter, pseudo parameter or resource has this name`);
+  }
+
+  /** What `Ref` returns for a resource SAM generates, as CloudFormation documents each type's `Ref`. */
+  #generatedRef(generated: GeneratedResource, name: string, path: Path): string {
+    const { owner } = generated;
+    switch (generated.kind) {
+      case 'role':
+        return this.#roleName(owner);
+      case 'stage':
+        return generated.stageName;
+      case 'deployment':
+        return apiPhysicalId(name).slice(0, 6);
+      case 'alias':
+        return `${this.#functionArn(owner)}:${generated.alias}`;
+      case 'version':
+        return `${this.#functionArn(owner)}:1`;
+      case 'url':
+        return this.#functionArn(owner);
+      case 'event':
+        if (RULE_EVENTS.has(generated.eventType)) return this.#ruleName(name);
+        break;
+      default:
+        break;
+    }
+    this.ctx.diag.warn(path, `Ref ${name} names a resource SAM generates; using its logical id`);
+    return name;
+  }
+
+  #generated(name: string): GeneratedResource | undefined {
+    return generatedResource(name, this.ctx.resources, {
+      stageName: (owner) => this.#stageName(owner),
+      autoPublishAlias: (owner) => {
+        const path: Path = ['Resources', owner.logicalId, 'Properties', 'AutoPublishAlias'];
+        const alias = this.property(owner.properties, 'AutoPublishAlias', path);
+        return alias === undefined ? undefined : expectString(alias, path, this.ctx.diag);
+      },
+    });
+  }
+
+  /** The stage SAM deploys an API to: `Prod` for the implicit REST API, `$default` for an HTTP API without one. */
+  #stageName(api: ResourceEntry): string {
+    const path: Path = ['Resources', api.logicalId, 'Properties', 'StageName'];
+    const stage = this.property(api.properties, 'StageName', path);
+    if (stage !== undefined) return expectString(stage, path, this.ctx.diag);
+    return api.type === SERVERLESS_HTTP_API ? '$default' : 'Prod';
+  }
+
+  #functionArn(entry: ResourceEntry): string {
+    const { partition, region, accountId } = this.ctx.stack;
+    return functionArn(partition, region, accountId, this.functionName(entry));
+  }
+
+  /** CloudFormation names a rule it creates `<stack>-<logical id>-<random suffix>`. */
+  #ruleName(logicalId: string): string {
+    return `${this.ctx.stack.stackName}-${logicalId}-${apiPhysicalId(logicalId).toUpperCase()}`;
   }
 
   /** SAM's `!Ref MyApi.Stage`, `!Ref MyFunction.Alias` references to generated resources. */
   #samReference(owner: ResourceEntry, attribute: string, path: Path): unknown {
     const propertyPath: Path = ['Resources', owner.logicalId, 'Properties'];
-    if (owner.type === SERVERLESS_API && attribute === 'Stage') {
-      return this.property(owner.properties, 'StageName', [...propertyPath, 'StageName']) ?? 'Prod';
-    }
+    if (owner.type === SERVERLESS_API && attribute === 'Stage') return this.#stageName(owner);
     if (owner.type === SERVERLESS_FUNCTION && attribute === 'Alias') {
       const alias = this.property(owner.properties, 'AutoPublishAlias', [
         ...propertyPath,
@@ -243,14 +294,6 @@ export class Resolver {
       this.ctx.diag.fail(path, `refers to ${logicalId}, which this stack does not create: ${reason}`);
     }
     return entry;
-  }
-
-  /** The SAM resource whose logical id prefixes a generated one (`MyFunctionRole`, `MyApiProdStage`). */
-  #generatedOwner(name: string): ResourceEntry | undefined {
-    for (const entry of this.ctx.resources.values()) {
-      if (entry.type.startsWith('AWS::Serverless::') && name.startsWith(entry.logicalId)) return entry;
-    }
-    return undefined;
   }
 
   #roleName(entry: ResourceEntry): string {
@@ -286,15 +329,15 @@ export class Resolver {
     const { partition, region, accountId, urlSuffix } = this.ctx.stack;
     const entry = this.#resource(logicalId, path);
     if (entry === undefined) {
-      const generated = this.#generatedOwner(logicalId);
-      if (generated?.type === SERVERLESS_FUNCTION && logicalId === `${generated.logicalId}Role`) {
-        if (attribute === 'Arn') return roleArn(partition, accountId, this.#roleName(generated));
-      } else if (generated === undefined) {
+      const generated = this.#generated(logicalId);
+      if (generated === undefined) {
         return this.ctx.diag.fail(
           path,
           `Fn::GetAtt ${logicalId}.${attribute}: no resource has this logical id`,
         );
       }
+      const value = this.#generatedAttribute(generated, logicalId, attribute);
+      if (value !== undefined) return value;
     } else if (FUNCTION_TYPES.has(entry.type) && attribute === 'Arn') {
       return functionArn(partition, region, accountId, this.functionName(entry));
     } else if (entry.type === SERVERLESS_HTTP_API && attribute === 'ApiEndpoint') {
@@ -304,6 +347,24 @@ export class Resolver {
     }
     this.ctx.diag.warn(path, `Fn::GetAtt ${logicalId}.${attribute} cannot be resolved locally; using ''`);
     return '';
+  }
+
+  /** The attributes of generated resources that have a local value; `undefined` for the others. */
+  #generatedAttribute(
+    generated: GeneratedResource,
+    logicalId: string,
+    attribute: string,
+  ): string | undefined {
+    const { partition, region, accountId } = this.ctx.stack;
+    if (generated.kind === 'role' && attribute === 'Arn') {
+      return roleArn(partition, accountId, this.#roleName(generated.owner));
+    }
+    if (generated.kind === 'url' && attribute === 'FunctionArn') return this.#functionArn(generated.owner);
+    if (generated.kind === 'version' && attribute === 'Version') return '1';
+    if (generated.kind === 'event' && RULE_EVENTS.has(generated.eventType) && attribute === 'Arn') {
+      return `arn:${partition}:events:${region}:${accountId}:rule/${this.#ruleName(logicalId)}`;
+    }
+    return undefined;
   }
 
   /**

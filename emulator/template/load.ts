@@ -6,8 +6,8 @@ import { readEvents } from './events.ts';
 import { buildFunction } from './functions.ts';
 import { mergeGlobals, readGlobals } from './globals.ts';
 import { Resolver } from './intrinsics.ts';
-import type { ApiModel, AppModel, FunctionModel, RouteModel, ScheduleModel } from './model.ts';
-import { partitionOf, pseudoParameters, resolveParameters } from './parameters.ts';
+import type { ApiModel, AppModel, FunctionModel, ResourceGroup, RouteModel, ScheduleModel } from './model.ts';
+import { type ParameterFallbacks, partitionOf, pseudoParameters, resolveParameters } from './parameters.ts';
 import { PropertyReader } from './properties.ts';
 import { checkReferences } from './references.ts';
 import { readResources, SERVERLESS_API, SERVERLESS_FUNCTION, SERVERLESS_HTTP_API } from './resources.ts';
@@ -19,6 +19,8 @@ export { TemplateError } from './errors.ts';
 export interface LoadOptions {
   /** Parameter values, as `sam --parameter-overrides` gives them. */
   parameterOverrides?: Record<string, string>;
+  /** Values for parameters that have no override and no `Default` (samconfig's deploy section). */
+  parameterFallbacks?: ParameterFallbacks;
   /** `AWS::Region`; default `us-east-1`. */
   region?: string;
   /** `AWS::AccountId`; default `123456789012`. */
@@ -78,11 +80,22 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     throw error;
   }
   const diag = new Diagnostics(templatePath, parsed.lineOf);
+  for (const duplicate of parsed.duplicateKeys) {
+    diag.warn(
+      duplicate.path,
+      `written twice (lines ${duplicate.firstLine} and ${duplicate.lastLine}); the last one is used, as sam local reads it`,
+    );
+  }
   if (parsed.value === null || parsed.value === undefined) diag.fail([], 'the template is empty');
-  const template = expectRecord(parsed.value, [], diag);
+  const template = withoutNulls(expectRecord(parsed.value, [], diag), [], diag);
   checkSections(template, diag);
 
-  const parameters = resolveParameters(template.Parameters, options.parameterOverrides ?? {}, diag);
+  const parameters = resolveParameters(
+    template.Parameters,
+    options.parameterOverrides ?? {},
+    diag,
+    options.parameterFallbacks,
+  );
   const pseudo = pseudoParameters(stack);
   const mappings = template.Mappings === undefined ? {} : expectRecord(template.Mappings, ['Mappings'], diag);
   const conditions =
@@ -131,11 +144,12 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
   const routes: RouteModel[] = [];
   const schedules: ScheduleModel[] = [];
   const routeOwners = new Map<string, string>();
+  const ignored = new ResourceGroups();
   for (const entry of entries) {
     if (entry.type === SERVERLESS_API || entry.type === SERVERLESS_HTTP_API) continue;
     const resourcePath: Path = ['Resources', entry.logicalId];
     if (entry.type !== SERVERLESS_FUNCTION) {
-      diag.warn(resourcePath, `${entry.type} is not emulated; resource ignored`);
+      ignored.add(entry.type, entry.logicalId);
       continue;
     }
     if (!resolver.isCreated(entry)) continue;
@@ -179,7 +193,56 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     routes,
     schedules,
     warnings: diag.warnings,
+    ignoredResources: ignored.groups(),
   };
+}
+
+/** Logical ids by resource type, types in the order they first appear. */
+class ResourceGroups {
+  readonly #byType = new Map<string, string[]>();
+
+  add(type: string, logicalId: string): void {
+    const ids = this.#byType.get(type);
+    if (ids === undefined) this.#byType.set(type, [logicalId]);
+    else ids.push(logicalId);
+  }
+
+  groups(): ResourceGroup[] {
+    return [...this.#byType].map(([type, logicalIds]) => ({ type, logicalIds }));
+  }
+}
+
+/**
+ * The template with `null` values (a key written with nothing after it) taken out, as `sam local` reads them: an
+ * absent property, except an environment variable, which it sets to ''. CloudFormation itself refuses them
+ * ("'null' values are not allowed in templates"), so each is also reported.
+ */
+function withoutNulls(
+  value: Record<string, unknown>,
+  path: Path,
+  diag: Diagnostics,
+): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const itemPath = [...path, key];
+    if (item === null) {
+      const isVariable = path.length >= 2 && path.at(-1) === 'Variables' && path.at(-2) === 'Environment';
+      diag.warn(
+        itemPath,
+        `is null, which CloudFormation refuses at deploy; ${isVariable ? "set to ''" : 'treated as absent'} here, as sam local does`,
+      );
+      if (isVariable) result[key] = '';
+    } else if (isRecord(item)) {
+      result[key] = withoutNulls(item, itemPath, diag);
+    } else if (Array.isArray(item)) {
+      result[key] = item.map((element, index) =>
+        isRecord(element) ? withoutNulls(element, [...itemPath, index], diag) : element,
+      );
+    } else {
+      result[key] = item;
+    }
+  }
+  return result;
 }
 
 function checkSections(template: Record<string, unknown>, diag: Diagnostics): void {

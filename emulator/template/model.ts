@@ -17,14 +17,24 @@ export interface AppModel {
   readonly schedules: readonly ScheduleModel[];
   /** One line per unsupported feature met, each said once. */
   readonly warnings: readonly string[];
+  /** Resources that exist only in AWS (tables, queues, roles…), grouped by type: nothing local stands for them. */
+  readonly ignoredResources: readonly ResourceGroup[];
+}
+
+export interface ResourceGroup {
+  readonly type: string;
+  /** In template order. */
+  readonly logicalIds: readonly string[];
 }
 
 export interface FunctionModel {
   readonly logicalId: string;
   /** The `FunctionName` property, or the logical id when the template sets none. */
   readonly functionName: string;
-  /** Absolute path of the CodeUri folder. */
+  /** Absolute path of the CodeUri folder (the template's folder when the template sets none). */
   readonly codeUri: string;
+  /** `InlineCode`: the source of `index.js`, which the emulator writes to a folder of its own. */
+  readonly inlineCode: string | undefined;
   /** `file.export`, e.g. `handler.handler`. */
   readonly handler: string;
   readonly runtime: string;

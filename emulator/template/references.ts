@@ -75,7 +75,8 @@ export function checkReferences(
       visit(entry, [section, name], false);
       if (section === 'Globals' || !isRecord(entry)) continue;
       checkCondition(entry.Condition, [section, name, 'Condition']);
-      if (section === 'Resources') checkDependsOn(entry.DependsOn, [section, name, 'DependsOn'], names, diag);
+      if (section === 'Resources')
+        checkDependsOn(entry.DependsOn, [section, name, 'DependsOn'], isResource, diag);
     }
   }
 }
@@ -98,10 +99,16 @@ function checkSubVariables(
   }
 }
 
-function checkDependsOn(value: unknown, path: Path, names: DeclaredNames, diag: Diagnostics): void {
+/** `DependsOn` may name a resource SAM generates (`MyApiProdStage`, `MyFunctionRole`), as a Ref may. */
+function checkDependsOn(
+  value: unknown,
+  path: Path,
+  isResource: (name: string) => boolean,
+  diag: Diagnostics,
+): void {
   const targets = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
   for (const target of targets) {
-    if (typeof target === 'string' && !names.resources.has(target)) {
+    if (typeof target === 'string' && !isResource(target)) {
       diag.fail(path, `DependsOn ${target}: no resource has this logical id`);
     }
   }

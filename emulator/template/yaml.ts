@@ -21,6 +21,15 @@ import type { Path } from './values.ts';
 export interface ParsedYaml {
   readonly value: unknown;
   readonly lineOf: (path: Path) => number | undefined;
+  /** Keys written twice in one mapping; the value is the last one's, as CloudFormation reads it. */
+  readonly duplicateKeys: readonly DuplicateKey[];
+}
+
+/** A mapping key that appears more than once: where the mapping is, and the lines of the first and last. */
+export interface DuplicateKey {
+  readonly path: Path;
+  readonly firstLine: number;
+  readonly lastLine: number;
 }
 
 /** A YAML syntax error or an unknown tag, with its 1-based line. */
@@ -99,7 +108,9 @@ function firstLine(message: string): string {
 /** Parses a YAML (or JSON) template with CloudFormation's short-form tags turned into their long forms. */
 export function parseYaml(text: string): ParsedYaml {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { customTags: TAGS, lineCounter });
+  // CloudFormation and SAM accept a mapping key written twice and keep the last value (the YAML loaders both
+  // use do so); the duplicates are reported as warnings rather than refused.
+  const document = parseDocument(text, { customTags: TAGS, lineCounter, uniqueKeys: false });
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
 
   const [error] = document.errors;
@@ -122,7 +133,33 @@ export function parseYaml(text: string): ParsedYaml {
     const start = node?.range?.[0];
     return start === undefined ? undefined : lineAt(start);
   };
-  return { value, lineOf };
+  return { value, lineOf, duplicateKeys: findDuplicateKeys(document.contents, lineAt) };
+}
+
+/** Every key written more than once in the same mapping, anywhere in the document (aliases are not followed). */
+function findDuplicateKeys(root: unknown, lineAt: (offset: number) => number): DuplicateKey[] {
+  const found: DuplicateKey[] = [];
+  const visit = (node: unknown, path: Path): void => {
+    if (isSeq(node)) {
+      node.items.forEach((item, index) => {
+        visit(item, [...path, index]);
+      });
+      return;
+    }
+    if (!isMap(node)) return;
+    const firstLines = new Map<string, number>();
+    for (const item of node.items) {
+      if (!isPair(item)) continue;
+      const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
+      const line = isNode(item.key) && item.key.range ? lineAt(item.key.range[0]) : 0;
+      const first = firstLines.get(key);
+      if (first === undefined) firstLines.set(key, line);
+      else found.push({ path: [...path, key], firstLine: first, lastLine: line });
+      visit(item.value, [...path, key]);
+    }
+  };
+  visit(root, []);
+  return found;
 }
 
 /** The node at `path`, or the deepest one on the way when the path leaves the source (defaults, Globals). */
@@ -134,7 +171,8 @@ function deepestNode(root: unknown, path: Path, resolveAlias: (alias: Alias) => 
     // A scalar short form (`!Ref X`) holds its long form as a plain value: nothing deeper has a line.
     if (isScalar(current)) break;
     if (isMap(current)) {
-      const pair = current.items.find(
+      // The last of duplicate keys is the one in effect.
+      const pair = current.items.findLast(
         (item) =>
           isPair(item) &&
           (isScalar(item.key) ? String(item.key.value) : String(item.key)) === String(segment),

@@ -6,6 +6,7 @@ export function functionModel(overrides: Partial<FunctionModel> = {}): FunctionM
     logicalId: 'FixtureFunction',
     functionName: 'fixture-function',
     codeUri: '/app',
+    inlineCode: undefined,
     handler: 'handler.handler',
     runtime: 'nodejs22.x',
     architectures: ['x86_64'],

@@ -28,6 +28,7 @@ describe('template functions', () => {
       logicalId: 'Fn',
       functionName: 'Fn',
       codeUri: '/project/src',
+      inlineCode: undefined,
       handler: 'app.handler',
       runtime: 'nodejs22.x',
       architectures: ['x86_64'],
@@ -144,12 +145,13 @@ describe('template functions', () => {
     expect(error.message).to.include('Runtime is required');
   });
 
-  it('rejects a function without CodeUri when no esbuild EntryPoints name its code', () => {
-    const error = loadError(singleFunction('Handler: app.handler\nRuntime: nodejs22.x'));
-    expect(error.message).to.include('CodeUri is required');
+  it("reads the code from the template's folder when CodeUri is absent, as SAM CLI defaults it to '.'", () => {
+    const model = load(singleFunction('Handler: app.handler\nRuntime: nodejs22.x'));
+    expect(onlyFunction(model).codeUri).to.equal('/project');
+    expect(model.warnings).to.deep.equal([]);
   });
 
-  it("builds from the template's folder when CodeUri is absent but esbuild EntryPoints are given", () => {
+  it("builds from the template's folder when CodeUri is absent and esbuild EntryPoints are given", () => {
     const model = load(
       singleFunction(
         'Handler: app.handler\nRuntime: nodejs22.x',
@@ -157,6 +159,43 @@ describe('template functions', () => {
       ),
     );
     expect(onlyFunction(model).codeUri).to.equal('/project');
+  });
+
+  it('ignores a function whose code is in S3, given as a map or an s3:// URI, with a warning', () => {
+    for (const codeUri of ['{Bucket: my-bucket, Key: code.zip}', 's3://my-bucket/code.zip']) {
+      const model = load(singleFunction(`CodeUri: ${codeUri}\nHandler: app.handler\nRuntime: nodejs22.x`));
+      expect(model.functions.size).to.equal(0);
+      expect(model.warnings[0]).to.include('code in S3 is not emulated; function ignored');
+    }
+  });
+
+  it('keeps InlineCode, with its intrinsics resolved, for the emulator to write out as index.js', () => {
+    const fn = onlyFunction(
+      load(
+        singleFunction(
+          `Handler: index.handler\nRuntime: nodejs22.x\nInlineCode: !Sub "exports.handler = async () => '\${AWS::Region}';"`,
+        ),
+      ),
+    );
+    expect(fn.inlineCode).to.equal("exports.handler = async () => 'us-east-1';");
+    expect(fn.codeUri).to.equal('/project');
+  });
+
+  it('rejects InlineCode with a handler outside index, since CloudFormation saves the code as index.js', () => {
+    const error = loadError(
+      singleFunction('Handler: app.handler\nRuntime: nodejs22.x\nInlineCode: exports.handler = () => 1'),
+    );
+    expect(error.path).to.equal('Resources.Fn.Properties.Handler');
+    expect(error.message).to.include('the handler must be index.<export>, got "app.handler"');
+  });
+
+  it('rejects InlineCode beside CodeUri, as SAM does', () => {
+    const error = loadError(
+      singleFunction(
+        'CodeUri: src/\nHandler: index.handler\nRuntime: nodejs22.x\nInlineCode: exports.handler = () => 1',
+      ),
+    );
+    expect(error.message).to.include('InlineCode and CodeUri cannot both be set');
   });
 
   it('rejects a Handler that is not file.export', () => {
@@ -172,17 +211,20 @@ describe('template functions', () => {
     ]);
   });
 
-  it('warns once about each resource the emulator does not run, and ignores it', () => {
+  it('groups the resources that live only in AWS by type, in template order, instead of warning about each', () => {
     const model = load(`${functionTemplate()}
   Queue:
     Type: AWS::SQS::Queue
   Table:
     Type: AWS::DynamoDB::Table
+  OtherQueue:
+    Type: AWS::SQS::Queue
 `);
     expect([...model.functions.keys()]).to.deep.equal(['Fn']);
-    expect(model.warnings).to.deep.equal([
-      '/project/template.yaml:12: Resources.Queue: AWS::SQS::Queue is not emulated; resource ignored',
-      '/project/template.yaml:14: Resources.Table: AWS::DynamoDB::Table is not emulated; resource ignored',
+    expect(model.warnings).to.deep.equal([]);
+    expect(model.ignoredResources).to.deep.equal([
+      { type: 'AWS::SQS::Queue', logicalIds: ['Queue', 'OtherQueue'] },
+      { type: 'AWS::DynamoDB::Table', logicalIds: ['Table'] },
     ]);
   });
 });

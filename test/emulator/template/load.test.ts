@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadTemplate, TemplateError } from '../../../emulator/template/load.ts';
-import { functionTemplate, load, loadError } from './helpers.ts';
+import { functionTemplate, load, loadError, onlyFunction } from './helpers.ts';
 
 describe('template loading', () => {
   it('rejects a template without Resources', () => {
@@ -63,6 +63,52 @@ describe('template loading', () => {
     expect(model.warnings).to.deep.equal([
       '/project/template.yaml: Transform: add "Transform: AWS::Serverless-2016-10-31": CloudFormation rejects AWS::Serverless resources without it',
       "/project/template.yaml:7: Globals.Function.Environment.Variables.SHARED.Fn::ImportValue: Fn::ImportValue cannot be resolved locally; using ''",
+    ]);
+  });
+
+  it('loads a key written twice with its last value, as sam local reads it, warning with both lines', () => {
+    const model = load(`
+      Transform: AWS::Serverless-2016-10-31
+      Resources:
+        Fn:
+          Type: AWS::Serverless::Function
+          Properties:
+            CodeUri: src/
+            Handler: app.handler
+            Runtime: nodejs22.x
+            Timeout: 5
+            Timeout: 9
+    `);
+    expect(onlyFunction(model).timeout).to.equal(9);
+    expect(model.warnings).to.deep.equal([
+      '/project/template.yaml:10: Resources.Fn.Properties.Timeout: written twice (lines 9 and 10); the last one is used, as sam local reads it',
+    ]);
+  });
+
+  it("treats a null property as absent and a null environment variable as '', as sam local does, warning that CloudFormation refuses nulls", () => {
+    const model = load(`
+      Transform: AWS::Serverless-2016-10-31
+      Resources:
+        Fn:
+          Type: AWS::Serverless::Function
+          Properties:
+            CodeUri: src/
+            Handler: app.handler
+            Runtime: nodejs22.x
+            Timeout:
+            Environment:
+              Variables:
+                TABLE_NAME:
+                STAGE: dev
+            Events:
+    `);
+    const fn = onlyFunction(model);
+    expect(fn.timeout).to.equal(3);
+    expect(fn.environment).to.deep.equal({ TABLE_NAME: '', STAGE: 'dev' });
+    expect(model.warnings).to.deep.equal([
+      '/project/template.yaml:9: Resources.Fn.Properties.Timeout: is null, which CloudFormation refuses at deploy; treated as absent here, as sam local does',
+      "/project/template.yaml:12: Resources.Fn.Properties.Environment.Variables.TABLE_NAME: is null, which CloudFormation refuses at deploy; set to '' here, as sam local does",
+      '/project/template.yaml:14: Resources.Fn.Properties.Events: is null, which CloudFormation refuses at deploy; treated as absent here, as sam local does',
     ]);
   });
 
