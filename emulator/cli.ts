@@ -12,6 +12,7 @@ import {
 } from './config.ts';
 import { apiGatewayEvent, GenerateEventError, scheduledEvent } from './generate-event.ts';
 import { consoleLogger, type Logger } from './log.ts';
+import { readSamConfig, type SamCommand } from './samconfig.ts';
 import { ScheduleValidationError } from './schedule/scheduler.ts';
 import { startEmulator } from './start.ts';
 import { loadTemplate, TemplateError } from './template/load.ts';
@@ -35,7 +36,10 @@ Options:
       --web-port PORT             start: the web page's port, its own origin (default: 8080)
       --host HOST                 address to bind (default: 127.0.0.1)
   -n, --env-vars FILE             SAM env.json: {"Parameters": {...}} for all functions, {"<LogicalId>": {...}} for one
-      --parameter-overrides K=V   template parameter values; repeatable, or several separated by spaces
+      --parameter-overrides K=V   template parameter values; repeatable, or several separated by spaces; they win
+                                  over samconfig's parameter_overrides, key by key
+      --config-file FILE          SAM config file (default: samconfig.toml, .yaml or .yml beside the template)
+      --config-env NAME           environment in the config file (default: default)
   -e, --event FILE                invoke: the event (default: stdin when piped, else {})
       --no-watch                  do not rebuild on code changes or reload on template changes
       --no-schedules              start: do not fire the template's Schedule/ScheduleV2 events
@@ -54,6 +58,8 @@ const OPTIONS = {
   host: { type: 'string', default: '127.0.0.1' },
   'env-vars': { type: 'string', short: 'n' },
   'parameter-overrides': { type: 'string', multiple: true, default: [] as string[] },
+  'config-file': { type: 'string' },
+  'config-env': { type: 'string' },
   event: { type: 'string', short: 'e' },
   'no-watch': { type: 'boolean', default: false },
   'no-schedules': { type: 'boolean', default: false },
@@ -145,7 +151,7 @@ async function startCommand(
   noExtraArguments('start', extra);
   const port = values.port === undefined ? undefined : portOf('--port', values.port);
   const running = await startEmulator({
-    ...appOptions(values, consoleLogger),
+    ...appOptions(values, consoleLogger, serve.api ? 'local_start_api' : 'local_start_lambda'),
     watch: !values['no-watch'],
     host: values.host,
     ...(serve.api ? { apiPort: port ?? 3000 } : {}),
@@ -209,7 +215,11 @@ async function invokeCommand(values: Values, extra: readonly string[]): Promise<
   // stdout carries only the result, so that it can be piped into jq.
   const log: Logger = { ...consoleLogger, info: (line) => process.stderr.write(`${line}\n`) };
   const event = readEvent(values.event);
-  const app = await App.load({ ...appOptions(values, log), watch: false, maxConcurrency: 1 });
+  const app = await App.load({
+    ...appOptions(values, log, 'local_invoke'),
+    watch: false,
+    maxConcurrency: 1,
+  });
   try {
     const functionId = chooseFunction(app, extra[0]);
     const outcome = await app.invoke(functionId, { payload: event });
@@ -226,9 +236,7 @@ async function invokeCommand(values: Values, extra: readonly string[]): Promise<
 
 async function buildCommand(values: Values, extra: readonly string[]): Promise<number> {
   noExtraArguments('build', extra);
-  const model = loadTemplate(values.template, {
-    parameterOverrides: parseParameterOverrides(values['parameter-overrides']),
-  });
+  const model = loadTemplate(values.template, parameterOptions(values, 'build'));
   const outRoot = path.resolve('dist');
   for (const fn of model.functions.values()) {
     if (!isBuildable(fn)) {
@@ -243,11 +251,35 @@ async function buildCommand(values: Values, extra: readonly string[]): Promise<n
   return 0;
 }
 
-function appOptions(values: Values, log: Logger) {
+/**
+ * Parameter values from the command line over those of the SAM config file's section for `command`; the deploy
+ * section's values stand in only for parameters that would otherwise have none.
+ */
+function parameterOptions(values: Values, command: SamCommand) {
+  const config = readSamConfig({
+    templatePath: path.resolve(values.template),
+    configFile: values['config-file'],
+    configEnv: values['config-env'],
+    command,
+  });
+  const source = config.file === undefined ? '' : path.basename(config.file);
+  return {
+    parameterOverrides: {
+      ...config.parameterOverrides,
+      ...parseParameterOverrides(values['parameter-overrides']),
+    },
+    parameterFallbacks: {
+      values: config.deployParameterOverrides,
+      source: `${source} [${values['config-env'] ?? 'default'}.deploy.parameters]`,
+    },
+  };
+}
+
+function appOptions(values: Values, log: Logger, command: SamCommand) {
   const maxConcurrency = values['max-concurrency'];
   return {
     templatePath: path.resolve(values.template),
-    parameterOverrides: parseParameterOverrides(values['parameter-overrides']),
+    ...parameterOptions(values, command),
     envVars: readEnvVars(values['env-vars']),
     log,
     ...(maxConcurrency === undefined

@@ -59,26 +59,60 @@ export function applyEnvVars(
 }
 
 /**
- * Reads `--parameter-overrides` values as SAM CLI accepts them: `Key=Value` pairs separated by spaces, or
- * `ParameterKey=Key,ParameterValue=Value`.
+ * Reads `--parameter-overrides` values (and samconfig's `parameter_overrides`) as SAM CLI accepts them:
+ * `Key=Value` pairs separated by spaces, or `ParameterKey=Key,ParameterValue=Value`. A value wrapped in double or
+ * single quotes keeps its spaces and loses the quotes, and `\ `, `\"` and `\'` are unescaped, as SAM CLI's
+ * `CfnParameterOverridesType` does; an unquoted value runs up to the next ` Key=`.
  */
 export function parseParameterOverrides(values: readonly string[]): Record<string, string> {
   const overrides: Record<string, string> = {};
   for (const value of values) {
-    for (const pair of value.trim().split(/\s+(?=[^\s=]+=)/)) {
-      if (pair === '') continue;
-      const long = /^ParameterKey=([^,]+),ParameterValue=(.*)$/.exec(pair);
-      if (long?.[1] !== undefined && long[2] !== undefined) {
-        overrides[long[1]] = long[2];
-        continue;
-      }
-      const equals = pair.indexOf('=');
-      if (equals <= 0)
-        throw new ConfigError(`--parameter-overrides: expected Key=Value, got ${JSON.stringify(pair)}`);
-      overrides[pair.slice(0, equals)] = pair.slice(equals + 1);
-    }
+    for (const [key, text] of overridePairs(value)) overrides[key] = text;
   }
   return overrides;
+}
+
+const LONG_FORM = /^ParameterKey=([^,]+),ParameterValue=/;
+const NEXT_PAIR = /\s+(?=[^\s=]+=)/g;
+
+function* overridePairs(text: string): Generator<[string, string]> {
+  let at = 0;
+  while (at < text.length) {
+    while (at < text.length && /\s/.test(text.charAt(at))) at++;
+    if (at >= text.length) return;
+    const rest = text.slice(at);
+    const long = LONG_FORM.exec(rest);
+    let key: string;
+    if (long?.[1] !== undefined) {
+      key = long[1];
+      at += long[0].length;
+    } else {
+      const equals = rest.search(/[=\s]/);
+      if (equals <= 0 || rest.charAt(equals) !== '=') {
+        const pair = rest.split(/\s/, 1)[0] ?? rest;
+        throw new ConfigError(`--parameter-overrides: expected Key=Value, got ${JSON.stringify(pair)}`);
+      }
+      key = rest.slice(0, equals);
+      at += equals + 1;
+    }
+    const quote = text.charAt(at);
+    if (quote === '"' || quote === "'") {
+      let end = at + 1;
+      while (end < text.length && text.charAt(end) !== quote) end += text.charAt(end) === '\\' ? 2 : 1;
+      yield [key, unescape(text.slice(at + 1, end))];
+      at = end + 1;
+      continue;
+    }
+    NEXT_PAIR.lastIndex = at;
+    const next = NEXT_PAIR.exec(text);
+    const end = next === null ? text.length : next.index;
+    yield [key, unescape(text.slice(at, end))];
+    at = end;
+  }
+}
+
+function unescape(value: string): string {
+  return value.replaceAll('\\ ', ' ').replaceAll('\\"', '"').replaceAll("\\'", "'");
 }
 
 /** ` at line L, column C` when the parser's message gives a position, which it does for most faults. */

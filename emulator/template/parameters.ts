@@ -20,8 +20,17 @@ export interface StackIdentity {
 
 const LOGICAL_ID = /^[A-Za-z0-9]+$/;
 
+/** Values for parameters that have neither an override nor a `Default`, and where they come from. */
+export interface ParameterFallbacks {
+  readonly values: Readonly<Record<string, string>>;
+  /** Named in the message that says they were used, e.g. `samconfig.toml [default.deploy.parameters]`. */
+  readonly source: string;
+}
+
 /**
- * Each parameter's value: the override when given, else its `Default`; checked against its constraints.
+ * Each parameter's value: the override when given, else its `Default`, else a fallback; checked against its
+ * constraints. A parameter with none of them resolves to '' (`[]` for a list), which is what `sam local` gives a
+ * `Ref` it cannot resolve once it reaches an environment variable, and one warning names all such parameters.
  * `Number` parameters stay strings, as `Ref` returns them.
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
  */
@@ -29,8 +38,11 @@ export function resolveParameters(
   section: unknown,
   overrides: Readonly<Record<string, string>>,
   diag: Diagnostics,
+  fallbacks?: ParameterFallbacks,
 ): Map<string, ParameterValue> {
   const values = new Map<string, ParameterValue>();
+  const missing: string[] = [];
+  const fromFallbacks: string[] = [];
   const declared = section === undefined ? {} : expectRecord(section, ['Parameters'], diag);
   for (const [name, definition] of Object.entries(declared)) {
     const path: Path = ['Parameters', name];
@@ -61,16 +73,33 @@ export function resolveParameters(
     } else if (parameter.Default !== undefined) {
       text = expectScalarText(parameter.Default, [...path, 'Default'], diag);
       source = 'the Default';
+    } else if (fallbacks !== undefined && Object.hasOwn(fallbacks.values, name)) {
+      text = fallbacks.values[name] ?? '';
+      source = `the value in ${fallbacks.source}`;
+      fromFallbacks.push(name);
     } else {
-      return diag.fail(
-        path,
-        'has no Default and no override: give it a Default or pass a value in parameter overrides',
-      );
+      missing.push(name);
+      values.set(name, isList ? [] : '');
+      continue;
     }
 
     const items = isList ? text.split(',') : [text];
     for (const item of items) checkConstraints(item, type, parameter, path, source, diag);
     values.set(name, isList ? items : text);
+  }
+
+  if (fromFallbacks.length > 0 && fallbacks !== undefined) {
+    diag.warn(
+      ['Parameters'],
+      `${fromFallbacks.join(', ')} ${fromFallbacks.length === 1 ? 'takes its value' : 'take their values'} from ${fallbacks.source}, which sam local does not read`,
+    );
+  }
+  if (missing.length > 0) {
+    const example = missing.map((name) => `${name}=...`).join(' ');
+    diag.warn(
+      ['Parameters'],
+      `${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} no Default and no value given; Ref gives '' as in sam local (pass --parameter-overrides "${example}" or set parameter_overrides in samconfig.toml)`,
+    );
   }
 
   for (const name of Object.keys(overrides)) {

@@ -64,6 +64,12 @@ describe('--parameter-overrides', () => {
     });
   });
 
+  it('drops the quotes around a quoted value and keeps its spaces, unescaping \\ , \\" and \\\', as SAM CLI does', () => {
+    expect(
+      parseParameterOverrides([`A="two words" B='single quoted' C=back\\ slash D="say \\"hi\\""`]),
+    ).to.deep.equal({ A: 'two words', B: 'single quoted', C: 'back slash', D: 'say "hi"' });
+  });
+
   it('rejects a pair without a key', () => {
     expect(() => parseParameterOverrides(['=1'])).to.throw(ConfigError, 'expected Key=Value');
   });

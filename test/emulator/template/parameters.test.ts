@@ -133,19 +133,50 @@ describe('template parameters', () => {
     expect(error.message).to.include('the override "five" is not a number');
   });
 
-  it('rejects a parameter with neither a Default nor an override', () => {
-    const error = loadError(
+  it("gives '' (a list: []) for parameters with neither a Default nor an override, as sam local does, naming all in one warning", () => {
+    const model = load(
       functionTemplate(
-        '',
+        'Environment:\n  Variables:\n    KEY: !Ref ApiKey\n    HOSTS: !Join [",", !Ref Hosts]',
         `
         Parameters:
           ApiKey:
             Type: String
+            MinLength: 10
+          Hosts:
+            Type: CommaDelimitedList
         `,
       ),
     );
-    expect(error.path).to.equal('Parameters.ApiKey');
-    expect(error.message).to.include('has no Default and no override');
+    expect(onlyFunction(model).environment).to.deep.equal({ KEY: '', HOSTS: '' });
+    expect(model.warnings).to.deep.equal([
+      `/project/template.yaml:2: Parameters: ApiKey, Hosts have no Default and no value given; Ref gives '' as in sam local (pass --parameter-overrides "ApiKey=... Hosts=..." or set parameter_overrides in samconfig.toml)`,
+    ]);
+  });
+
+  it('takes a fallback value (samconfig deploy parameters) only for a parameter with neither override nor Default', () => {
+    const model = load(
+      functionTemplate(
+        'Environment:\n  Variables:\n    TABLE: !Ref Table\n    STAGE: !Ref Stage',
+        `
+        Parameters:
+          Table:
+            Type: String
+          Stage:
+            Type: String
+            Default: dev
+        `,
+      ),
+      {
+        parameterFallbacks: {
+          values: { Table: 'orders', Stage: 'prod' },
+          source: 'samconfig.toml [default.deploy.parameters]',
+        },
+      },
+    );
+    expect(onlyFunction(model).environment).to.deep.equal({ TABLE: 'orders', STAGE: 'dev' });
+    expect(model.warnings).to.deep.equal([
+      '/project/template.yaml:2: Parameters: Table takes its value from samconfig.toml [default.deploy.parameters], which sam local does not read',
+    ]);
   });
 
   it('makes CommaDelimitedList parameters lists, for Fn::Join and Fn::Select', () => {
