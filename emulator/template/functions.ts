@@ -4,7 +4,7 @@ import { readEsbuild } from './esbuild.ts';
 import type { Resolver } from './intrinsics.ts';
 import type { FunctionModel } from './model.ts';
 import type { PropertyReader } from './properties.ts';
-import type { ResourceEntry } from './resources.ts';
+import { LAMBDA_FUNCTION, type ResourceEntry } from './resources.ts';
 import {
   expectInteger,
   expectNonEmptyString,
@@ -65,8 +65,10 @@ export function buildFunction(
     return undefined;
   }
 
-  const inlineCode = readInlineCode(properties, diag);
-  const codeUri = inlineCode === undefined ? readCodeUri(properties, diag) : '.';
+  const code = entry.type === LAMBDA_FUNCTION ? readLambdaCode(properties, diag) : undefined;
+  const inlineCode = code === undefined ? readInlineCode(properties, diag) : code.inlineCode;
+  const codeUri =
+    code === undefined ? (inlineCode === undefined ? readCodeUri(properties, diag) : '.') : code.codeUri;
   if (codeUri === undefined) return undefined;
 
   const environment = readEnvironment(properties, diag);
@@ -115,6 +117,40 @@ function readCodeUri(properties: PropertyReader, diag: Diagnostics): string | un
 }
 
 /**
+ * `Code` of an `AWS::Lambda::Function`: `ZipFile` (inline code), a local path (what `aws cloudformation package`
+ * and SAM CLI accept before upload) or S3 (not emulated); absent, SAM CLI reads the template's folder.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-code.html
+ */
+function readLambdaCode(
+  properties: PropertyReader,
+  diag: Diagnostics,
+): { codeUri: string | undefined; inlineCode: string | undefined } {
+  const value = properties.value(['Code']);
+  if (value === undefined) return { codeUri: '.', inlineCode: undefined };
+  if (typeof value === 'string' && !value.startsWith('s3://')) {
+    return { codeUri: expectNonEmptyString(value, properties.pathOf(['Code']), diag), inlineCode: undefined };
+  }
+  if (isRecord(value) && value.ZipFile !== undefined) {
+    const path = properties.pathOf(['Code', 'ZipFile']);
+    checkInlineHandler(properties, diag);
+    return { codeUri: '.', inlineCode: expectNonEmptyString(value.ZipFile, path, diag) };
+  }
+  diag.warn(properties.pathOf(['Code']), 'code in S3 or an image is not emulated; function ignored');
+  return { codeUri: undefined, inlineCode: undefined };
+}
+
+/** CloudFormation saves inline code as `index.js`, so the handler must name a function of `index`. */
+function checkInlineHandler(properties: PropertyReader, diag: Diagnostics): void {
+  const handler = properties.value(['Handler']);
+  if (typeof handler === 'string' && !handler.startsWith('index.')) {
+    diag.fail(
+      properties.pathOf(['Handler']),
+      `inline code is saved as index.js, so the handler must be index.<export>, got ${JSON.stringify(handler)}`,
+    );
+  }
+}
+
+/**
  * `InlineCode`: CloudFormation writes it to a file named `index` (`index.js` for Node.js) at the root of the
  * package, so the handler must be `index.<export>`.
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-code.html
@@ -127,13 +163,7 @@ function readInlineCode(properties: PropertyReader, diag: Diagnostics): string |
     diag.fail(path, 'InlineCode and CodeUri cannot both be set (SAM rejects it): keep one');
   }
   const code = expectNonEmptyString(value, path, diag);
-  const handler = properties.value(['Handler']);
-  if (typeof handler === 'string' && !handler.startsWith('index.')) {
-    diag.fail(
-      properties.pathOf(['Handler']),
-      `inline code is saved as index.js, so the handler must be index.<export>, got ${JSON.stringify(handler)}`,
-    );
-  }
+  checkInlineHandler(properties, diag);
   return code;
 }
 

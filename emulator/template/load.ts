@@ -10,7 +10,13 @@ import type { ApiModel, AppModel, FunctionModel, ResourceGroup, RouteModel, Sche
 import { type ParameterFallbacks, partitionOf, pseudoParameters, resolveParameters } from './parameters.ts';
 import { PropertyReader } from './properties.ts';
 import { checkReferences } from './references.ts';
-import { readResources, SERVERLESS_API, SERVERLESS_FUNCTION, SERVERLESS_HTTP_API } from './resources.ts';
+import {
+  LAMBDA_FUNCTION,
+  readResources,
+  SERVERLESS_API,
+  SERVERLESS_FUNCTION,
+  SERVERLESS_HTTP_API,
+} from './resources.ts';
 import { expectRecord, isRecord, type Path } from './values.ts';
 import { parseYaml, YamlSyntaxError } from './yaml.ts';
 
@@ -148,15 +154,18 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
   for (const entry of entries) {
     if (entry.type === SERVERLESS_API || entry.type === SERVERLESS_HTTP_API) continue;
     const resourcePath: Path = ['Resources', entry.logicalId];
-    if (entry.type !== SERVERLESS_FUNCTION) {
+    if (entry.type !== SERVERLESS_FUNCTION && entry.type !== LAMBDA_FUNCTION) {
       ignored.add(entry.type, entry.logicalId);
       continue;
     }
     if (!resolver.isCreated(entry)) continue;
-    const merged = mergeGlobals(globals.function, ['Globals', 'Function'], entry.properties, [
-      ...resourcePath,
-      'Properties',
-    ]);
+    // Globals apply to SAM's own resource types only.
+    const merged = mergeGlobals(
+      entry.type === SERVERLESS_FUNCTION ? globals.function : undefined,
+      ['Globals', 'Function'],
+      entry.properties,
+      [...resourcePath, 'Properties'],
+    );
     const model = buildFunction(
       entry,
       new PropertyReader(merged, resolver, diag),
@@ -167,6 +176,7 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     if (model === undefined) continue;
     functions.set(entry.logicalId, model);
 
+    if (entry.type === LAMBDA_FUNCTION) continue;
     const events = readEvents(entry, { apis, resources, resolver, diag });
     for (const route of events.routes) {
       const key = `${route.apiId} ${route.method} ${route.path}`;

@@ -2,6 +2,8 @@ import type { Diagnostics } from './errors.ts';
 import { expectRecord, expectString, intrinsicName, isRecord, type Path } from './values.ts';
 
 export const SERVERLESS_FUNCTION = 'AWS::Serverless::Function';
+/** Plain CloudFormation functions run too, as `sam local` runs them: code in `Code` (a local path or `ZipFile`). */
+export const LAMBDA_FUNCTION = 'AWS::Lambda::Function';
 export const SERVERLESS_API = 'AWS::Serverless::Api';
 export const SERVERLESS_HTTP_API = 'AWS::Serverless::HttpApi';
 /** Logical id of the REST API SAM creates for `Api` events without `RestApiId`. */

@@ -211,6 +211,38 @@ describe('template functions', () => {
     ]);
   });
 
+  it('runs AWS::Lambda::Function resources as sam local does: Code as a local path, ZipFile as index.js, S3 ignored', () => {
+    const model = load(`
+      Resources:
+        Local:
+          Type: AWS::Lambda::Function
+          Properties: {Code: src/, Handler: app.handler, Runtime: nodejs22.x, Timeout: 7}
+        Inline:
+          Type: AWS::Lambda::Function
+          Properties:
+            Handler: index.handler
+            Runtime: nodejs20.x
+            Code:
+              ZipFile: exports.handler = async () => 'inline';
+        InS3:
+          Type: AWS::Lambda::Function
+          Properties: {Code: {S3Bucket: b, S3Key: k.zip}, Handler: app.handler, Runtime: nodejs22.x}
+    `);
+    expect([...model.functions.keys()]).to.deep.equal(['Local', 'Inline']);
+    expect(model.functions.get('Local')).to.include({
+      codeUri: '/project/src',
+      timeout: 7,
+      inlineCode: undefined,
+    });
+    expect(model.functions.get('Inline')).to.include({
+      codeUri: '/project',
+      inlineCode: "exports.handler = async () => 'inline';",
+    });
+    expect(model.warnings).to.deep.equal([
+      '/project/template.yaml:14: Resources.InS3.Properties.Code: code in S3 or an image is not emulated; function ignored',
+    ]);
+  });
+
   it('groups the resources that live only in AWS by type, in template order, instead of warning about each', () => {
     const model = load(`${functionTemplate()}
   Queue:
