@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, watch as watchFiles } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { type FunctionCode, FunctionPool, type InvokeOutcome, type InvokeRequest
 import { loadTemplate } from './template/load.ts';
 import type { AppModel, FunctionModel, ResourceGroup } from './template/model.ts';
 import type { ParameterFallbacks } from './template/parameters.ts';
+import { watchTree } from './watch.ts';
 
 export interface AppOptions {
   readonly templatePath: string;
@@ -161,18 +162,13 @@ async function watchCode(
 ): Promise<{ code: FunctionCode; stop(): Promise<void> }> {
   if (!isBuildable(fn)) {
     const code = { dir: fn.codeUri, ...handlerModule(fn.codeUri, fn.handler) };
-    let timer: NodeJS.Timeout | undefined;
-    const watcher = watchFiles(fn.codeUri, { recursive: true }, () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        log.info(`${fn.logicalId}: code changed, reloading`);
-        pool()?.setCode(code);
-      }, 50);
+    const watcher = watchTree(fn.codeUri, () => {
+      log.info(`${fn.logicalId}: code changed, reloading`);
+      pool()?.setCode(code);
     });
     return {
       code,
       async stop() {
-        clearTimeout(timer);
         watcher.close();
       },
     };

@@ -99,19 +99,19 @@ function* overridePairs(text: string): Generator<[string, string]> {
     if (quote === '"' || quote === "'") {
       let end = at + 1;
       while (end < text.length && text.charAt(end) !== quote) end += text.charAt(end) === '\\' ? 2 : 1;
-      yield [key, unescape(text.slice(at + 1, end))];
+      yield [key, unescapeValue(text.slice(at + 1, end))];
       at = end + 1;
       continue;
     }
     NEXT_PAIR.lastIndex = at;
     const next = NEXT_PAIR.exec(text);
     const end = next === null ? text.length : next.index;
-    yield [key, unescape(text.slice(at, end))];
+    yield [key, unescapeValue(text.slice(at, end))];
     at = end;
   }
 }
 
-function unescape(value: string): string {
+function unescapeValue(value: string): string {
   return value.replaceAll('\\ ', ' ').replaceAll('\\"', '"').replaceAll("\\'", "'");
 }
 
