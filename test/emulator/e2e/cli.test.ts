@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { expect } from 'chai';
-import { exitOf, listeningAddresses, run, startServing } from '../../support/cli.ts';
+import { exitOf, listeningAddresses, ROOT, run, startServing } from '../../support/cli.ts';
 import { GATEWAY_TEMPLATE } from '../../support/emulator.ts';
 import { request } from '../../support/http.ts';
 
@@ -57,6 +58,31 @@ describe('the emulator CLI', function () {
       expect(stderr).to.include(
         'No function NoSuchFunction in the template: one of GetPriceFunction, MultiplyFunction',
       );
+    });
+
+    it('reads a piped event whole when the writer pauses between chunks', async () => {
+      const event = JSON.stringify({
+        ...JSON.parse(await readEvent('multiply.json')),
+        body: '{"a":6,"b":7}',
+      });
+      const half = Math.floor(event.length / 2);
+      const writer = `printf '%s' "$FIRST"; sleep 0.3; printf '%s' "$SECOND"`;
+      const child = spawn(
+        'bash',
+        ['-c', `(${writer}) | "${process.execPath}" --import tsx emulator/cli.ts invoke MultiplyFunction`],
+        {
+          cwd: ROOT,
+          env: { ...process.env, FIRST: event.slice(0, half), SECOND: event.slice(half) },
+        },
+      );
+      let stdout = '';
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+      });
+      const code = await new Promise((resolve) => child.on('close', resolve));
+
+      expect(code).to.equal(0);
+      expect(JSON.parse(stdout)).to.include({ body: '{"result":42}' });
     });
 
     it('exits 1 with a clear message when the event file is not JSON', async () => {
