@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, watch as watchFiles } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type AwsSettings, functionAwsVariables } from './aws-config.ts';
 import {
   type BuiltFunction,
   buildFunction,
@@ -18,6 +19,11 @@ export interface AppOptions {
   readonly templatePath: string;
   readonly parameterOverrides: Readonly<Record<string, string>>;
   readonly envVars: EnvVarsFile;
+  /**
+   * Credentials, region and endpoints (aws-config.ts `loadAwsSettings`); absent: SAM CLI's placeholder
+   * credentials and the template's default region.
+   */
+  readonly aws?: AwsSettings;
   /** Rebuild and reload functions when their code changes. */
   readonly watch: boolean;
   /** Upper bound on concurrent executions per function without `ReservedConcurrentExecutions`. */
@@ -55,7 +61,9 @@ export class App {
   static async load(options: AppOptions): Promise<App> {
     const model = loadTemplate(options.templatePath, {
       parameterOverrides: { ...options.parameterOverrides },
+      ...(options.aws === undefined ? {} : { region: options.aws.region }),
     });
+    const awsEnvironment = functionAwsVariables(options.aws);
     for (const warning of model.warnings) options.log.warn(warning);
     const buildRoot = mkdtempSync(path.join(tmpdir(), 'sam-emulator-'));
     const pools = new Map<string, FunctionPool>();
@@ -86,6 +94,7 @@ export class App {
         }
         const pool = new FunctionPool(fn, code, {
           environment,
+          awsEnvironment,
           region: model.region,
           accountId: model.accountId,
           ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),

@@ -2,6 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { App, formatSizes } from './app.ts';
+import { AwsConfigError, type AwsSettings, describeAwsSettings, loadAwsSettings } from './aws-config.ts';
 import { buildFunction, isBuildable } from './build/esbuild.ts';
 import {
   ConfigError,
@@ -36,6 +37,10 @@ Options:
       --host HOST                 address to bind (default: 127.0.0.1)
   -n, --env-vars FILE             SAM env.json: {"Parameters": {...}} for all functions, {"<LogicalId>": {...}} for one
       --parameter-overrides K=V   template parameter values; repeatable, or several separated by spaces
+      --profile NAME              the functions' AWS credentials (and region) from this profile of ~/.aws/credentials
+                                  and ~/.aws/config (default: AWS_ACCESS_KEY_ID…, else AWS_PROFILE, else [default])
+      --region R                  AWS::Region, the functions' AWS_REGION, the ARNs (default: AWS_REGION,
+                                  AWS_DEFAULT_REGION, the profile's region, us-east-1)
   -e, --event FILE                invoke: the event (default: stdin when piped, else {})
       --no-watch                  do not rebuild on code changes or reload on template changes
       --no-schedules              start: do not fire the template's Schedule/ScheduleV2 events
@@ -65,7 +70,8 @@ const OPTIONS = {
   header: { type: 'string', multiple: true, default: [] as string[] },
   body: { type: 'string' },
   stage: { type: 'string' },
-  region: { type: 'string', default: 'us-east-1' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
   'account-id': { type: 'string', default: '123456789012' },
   'max-concurrency': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -122,6 +128,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof AwsConfigError) {
+      process.stderr.write(`error: ${error.message}\n`);
       return 2;
     }
     if (
@@ -186,12 +196,12 @@ function generateEventCommand(values: Values, extra: readonly string[]): number 
       headers: values.header,
       body: values.body,
       stage: values.stage,
-      region: values.region,
+      region: values.region ?? 'us-east-1',
       accountId: values['account-id'],
     });
   } else if (service === 'eventbridge' && kind === 'scheduled') {
     event = scheduledEvent({
-      region: values.region,
+      region: values.region ?? 'us-east-1',
       accountId: values['account-id'],
       ruleName: 'local-schedule',
     });
@@ -249,11 +259,20 @@ function appOptions(values: Values, log: Logger) {
     templatePath: path.resolve(values.template),
     parameterOverrides: parseParameterOverrides(values['parameter-overrides']),
     envVars: readEnvVars(values['env-vars']),
+    aws: awsSettings(values, log),
     log,
     ...(maxConcurrency === undefined
       ? {}
       : { maxConcurrency: positiveInteger('--max-concurrency', maxConcurrency) }),
   };
+}
+
+/** Resolved once per run; a template reload keeps them. Says where they came from, never what they are. */
+function awsSettings(values: Values, log: Logger): AwsSettings {
+  const settings = loadAwsSettings({ profile: values.profile, region: values.region });
+  for (const warning of settings.warnings) log.warn(warning);
+  log.info(describeAwsSettings(settings));
+  return settings;
 }
 
 function readEnvVars(file: string | undefined): EnvVarsFile {
