@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { isRecord } from '../../../functions/shared/guards.ts';
 import { type Finished, run, type Serving, startServing, stopServing } from '../../support/cli.ts';
 import { request } from '../../support/http.ts';
+import { eventually } from '../../support/wait.ts';
 
 const TEMPLATE = fileURLToPath(new URL('../../fixtures/credentials/template.yaml', import.meta.url));
 const ENV_KEY = 'AKIAENVEXAMPLE7Q3Z';
@@ -196,6 +197,45 @@ describe('e2e: AWS credentials, region and endpoints reach the functions as with
       await stopServing(serving);
       expect(serving.output()).to.include('region us-west-2 (--region)');
       expectNoSecret(serving.output());
+    });
+  });
+
+  describe('start', () => {
+    let serving: Serving | undefined;
+    after(() => stopServing(serving));
+
+    it('the Invoke endpoint builds the invoked ARN in the region of AWS_DEFAULT_REGION', async () => {
+      serving = await startServing(
+        [
+          'start',
+          '-t',
+          TEMPLATE,
+          '-p',
+          '0',
+          '--lambda-port',
+          '0',
+          '--web-port',
+          '0',
+          '--no-watch',
+          '--no-schedules',
+        ],
+        { env: { ...baseEnv, AWS_DEFAULT_REGION: 'ca-central-1' } },
+      );
+      let lambdaUrl: string | undefined;
+      await eventually(() => {
+        lambdaUrl = /Lambda Invoke endpoint on (http:\/\/\S+)/.exec(serving?.output() ?? '')?.[1];
+        expect(lambdaUrl).to.be.a('string');
+      });
+      const response = await request(
+        `${lambdaUrl}/2015-03-31/functions/AwsReportFunction/invocations?Qualifier=%24LATEST`,
+        { method: 'POST', body: '{}' },
+      );
+
+      expect(response.status, response.body.toString()).to.equal(200);
+      expect(reportOf(response.body.toString())).to.deep.include({
+        templateRegion: 'ca-central-1',
+        arnRegion: 'ca-central-1',
+      });
     });
   });
 });
