@@ -153,7 +153,10 @@ export interface AwsSettingsInputs {
  * process profiles need AWS (or a program) to produce credentials; they are reported in one warning rather than
  * resolved. A profile named by the flag or by `AWS_PROFILE` must exist in one of the files.
  *
- * Region: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`, `us-east-1`.
+ * Region: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`, `us-east-1`, in the AWS CLI
+ * v2's and the SDKs' order (boto3 reads only `AWS_DEFAULT_REGION`). One region reaches everything: `AWS::Region`,
+ * the functions' variables and the ARNs, where `sam local` sets `AWS::Region` only from the flag.
+ * `AWS::AccountId` stays the template loader's placeholder: `sam local` asks STS for it, which needs AWS.
  * https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-region.html
  */
