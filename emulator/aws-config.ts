@@ -222,7 +222,9 @@ export function loadAwsSettings(flags: AwsFlags, env: Environment = process.env)
  * variables. `AWS_SAM_LOCAL=true`, the credentials (or SAM CLI's placeholders; a session token only when there
  * is one), and the shell's endpoint variables. SAM CLI passes no endpoint variable (its containers see only
  * declared ones); they are passed here because the SDKs read them, which is how a function reaches DynamoDB
- * Local or LocalStack unchanged.
+ * Local or LocalStack unchanged. SAM CLI also sets `AWS_ACCOUNT_ID=123456789012`, left out here: the SDKs read
+ * it as the credentials' account, and DynamoDB clients would then send real credentials to the account-based
+ * endpoint of an account that is not theirs (Lambda does not set it either).
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
  */
 export function functionAwsVariables(settings: AwsSettings | undefined): Record<string, string> {
