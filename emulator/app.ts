@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type AwsSettings, functionAwsVariables } from './aws-config.ts';
 import {
   type BuiltFunction,
   buildFunction,
@@ -23,6 +24,11 @@ export interface AppOptions {
   /** Values for parameters with no override and no `Default` (samconfig's deploy section). */
   readonly parameterFallbacks?: ParameterFallbacks;
   readonly envVars: EnvVarsFile;
+  /**
+   * Credentials, region and endpoints (aws-config.ts `loadAwsSettings`); absent: SAM CLI's placeholder
+   * credentials and the template's default region.
+   */
+  readonly aws?: AwsSettings;
   /** Rebuild and reload functions when their code changes. */
   readonly watch: boolean;
   /** Upper bound on concurrent executions per function without `ReservedConcurrentExecutions`. */
@@ -61,7 +67,9 @@ export class App {
     const model = loadTemplate(options.templatePath, {
       parameterOverrides: { ...options.parameterOverrides },
       ...(options.parameterFallbacks === undefined ? {} : { parameterFallbacks: options.parameterFallbacks }),
+      ...(options.aws === undefined ? {} : { region: options.aws.region }),
     });
+    const awsEnvironment = functionAwsVariables(options.aws);
     for (const warning of model.warnings) options.log.warn(warning);
     const ignored = describeIgnoredResources(model.ignoredResources);
     if (ignored !== undefined) options.log.info(ignored);
@@ -94,6 +102,7 @@ export class App {
         }
         const pool = new FunctionPool(fn, code, {
           environment,
+          awsEnvironment,
           region: model.region,
           accountId: model.accountId,
           ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),

@@ -2,6 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { App, formatSizes } from './app.ts';
+import { AwsConfigError, type AwsSettings, describeAwsSettings, loadAwsSettings } from './aws-config.ts';
 import { buildFunction, isBuildable } from './build/esbuild.ts';
 import {
   ConfigError,
@@ -40,6 +41,10 @@ Options:
                                   over samconfig's parameter_overrides, key by key
       --config-file FILE          SAM config file (default: samconfig.toml, .yaml or .yml beside the template)
       --config-env NAME           environment in the config file (default: default)
+      --profile NAME              the functions' AWS credentials (and region) from this profile of ~/.aws/credentials
+                                  and ~/.aws/config (default: AWS_ACCESS_KEY_ID…, else AWS_PROFILE, else [default])
+      --region R                  AWS::Region, the functions' AWS_REGION, the ARNs (default: AWS_REGION,
+                                  AWS_DEFAULT_REGION, the profile's region, us-east-1)
   -e, --event FILE                invoke: the event (default: stdin when piped, else {})
       --no-watch                  do not rebuild on code changes or reload on template changes
       --no-schedules              start: do not fire the template's Schedule/ScheduleV2 events
@@ -71,7 +76,8 @@ const OPTIONS = {
   header: { type: 'string', multiple: true, default: [] as string[] },
   body: { type: 'string' },
   stage: { type: 'string' },
-  region: { type: 'string', default: 'us-east-1' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
   'account-id': { type: 'string', default: '123456789012' },
   'max-concurrency': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -128,6 +134,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof AwsConfigError) {
+      process.stderr.write(`error: ${error.message}\n`);
       return 2;
     }
     if (
@@ -192,12 +202,12 @@ function generateEventCommand(values: Values, extra: readonly string[]): number 
       headers: values.header,
       body: values.body,
       stage: values.stage,
-      region: values.region,
+      region: values.region ?? 'us-east-1',
       accountId: values['account-id'],
     });
   } else if (service === 'eventbridge' && kind === 'scheduled') {
     event = scheduledEvent({
-      region: values.region,
+      region: values.region ?? 'us-east-1',
       accountId: values['account-id'],
       ruleName: 'local-schedule',
     });
@@ -281,11 +291,20 @@ function appOptions(values: Values, log: Logger, command: SamCommand) {
     templatePath: path.resolve(values.template),
     ...parameterOptions(values, command),
     envVars: readEnvVars(values['env-vars']),
+    aws: awsSettings(values, log),
     log,
     ...(maxConcurrency === undefined
       ? {}
       : { maxConcurrency: positiveInteger('--max-concurrency', maxConcurrency) }),
   };
+}
+
+/** Resolved once per run; a template reload keeps them. Says where they came from, never what they are. */
+function awsSettings(values: Values, log: Logger): AwsSettings {
+  const settings = loadAwsSettings({ profile: values.profile, region: values.region });
+  for (const warning of settings.warnings) log.warn(warning);
+  log.info(describeAwsSettings(settings));
+  return settings;
 }
 
 function readEnvVars(file: string | undefined): EnvVarsFile {

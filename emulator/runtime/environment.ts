@@ -7,6 +7,11 @@ export interface EnvironmentInputs {
   /** Caller overrides (env.json), applied over the template's variables. */
   readonly overrides: Readonly<Record<string, string>>;
   readonly region: string;
+  /**
+   * Variables beneath the template's (credentials, `AWS_SAM_LOCAL`, endpoints: aws-config.ts
+   * `functionAwsVariables`), which template variables and env.json may override, as with `sam local`.
+   */
+  readonly aws?: Readonly<Record<string, string>>;
   /** The emulator's own `PATH`, so that functions can still spawn local programs. */
   readonly hostPath: string | undefined;
 }
@@ -14,14 +19,15 @@ export interface EnvironmentInputs {
 /**
  * The `process.env` a function sees, except `AWS_LAMBDA_LOG_STREAM_NAME` (one per execution environment, see
  * {@link logStreamName}). Built from nothing, so the emulator's own environment never leaks in: Lambda's
- * unreserved defaults, then the template's variables, then the overrides, then the reserved variables, which
- * a template cannot set on AWS either.
+ * unreserved defaults, then the AWS variables `sam local` sets beneath the template's (credentials), then the
+ * template's variables, then the overrides, then the reserved variables, which a template cannot set on AWS
+ * either.
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
  */
 export function functionEnvironment(fn: FunctionModel, inputs: EnvironmentInputs): Record<string, string> {
   const env: Record<string, string> = { LANG: 'en_US.UTF-8' };
   if (inputs.hostPath !== undefined) env.PATH = inputs.hostPath;
-  Object.assign(env, fn.environment, inputs.overrides);
+  Object.assign(env, inputs.aws, fn.environment, inputs.overrides);
   Object.assign(env, {
     _HANDLER: fn.handler,
     AWS_REGION: inputs.region,

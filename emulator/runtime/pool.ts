@@ -69,6 +69,8 @@ export type InvokeOutcome =
 export interface PoolOptions {
   /** Overrides (env.json), applied over the template's variables. */
   readonly environment: Readonly<Record<string, string>>;
+  /** Credentials, `AWS_SAM_LOCAL` and endpoints, beneath the template's variables (aws-config.ts). */
+  readonly awsEnvironment?: Readonly<Record<string, string>>;
   readonly region: string;
   readonly accountId: string;
   /** Upper bound on workers when the function has no `ReservedConcurrentExecutions`; default 10. */
@@ -167,6 +169,7 @@ export class FunctionPool {
       codeDir: code.dir,
       overrides: options.environment,
       region: options.region,
+      ...(options.awsEnvironment === undefined ? {} : { aws: options.awsEnvironment }),
       hostPath: process.env.PATH,
     });
     this.#arn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${fn.functionName}`;

@@ -326,6 +326,60 @@ describe('security defaults', function () {
       expect(finished.code).to.equal(1);
       expectNoSecret(finished.stdout + finished.stderr);
     });
+
+    describe('nor AWS credentials', () => {
+      /** The runner's own AWS variables and ~/.aws stay out: only what each case sets reaches the emulator. */
+      const envWith = (variables: Record<string, string>): NodeJS.ProcessEnv => ({
+        ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_'))),
+        HOME: dir,
+        ...variables,
+      });
+
+      it('not in the start-up lines, the route table, or while functions fail and time out', async () => {
+        emulator = await startServing(
+          ['start-api', '-t', RELIABILITY_TEMPLATE, '-p', '0', '--no-watch', '--region', 'eu-west-1'],
+          {
+            env: envWith({
+              AWS_ACCESS_KEY_ID: SECRET,
+              AWS_SECRET_ACCESS_KEY: OTHER_SECRET,
+              AWS_SESSION_TOKEN: `${SECRET}-${OTHER_SECRET}`,
+              AWS_ENDPOINT_URL: `http://127.0.0.1:1/${SECRET}`,
+            }),
+          },
+        );
+        for (const route of ['/v2/ok', '/throws-sync', '/v2/exits', '/loops', '/nowhere']) {
+          await request(`${emulator.url}${route}`);
+        }
+        await stopServing(emulator);
+        const output = emulator.output();
+
+        expect(output).to.include('AWS: credentials from the environment (AWS_ACCESS_KEY_ID)');
+        expect(output).to.include('passed through: AWS_ENDPOINT_URL');
+        expect(output).to.include('Task timed out');
+        expectNoSecret(output);
+      });
+
+      it('not when the credentials are partial, in the shell or in a profile, nor when the profile is missing', async () => {
+        const credentials = envFile('credentials', `[half]\naws_access_key_id = ${SECRET}\n`);
+        const cases: { args: string[]; env: Record<string, string> }[] = [
+          { args: [], env: { AWS_ACCESS_KEY_ID: SECRET, AWS_SESSION_TOKEN: OTHER_SECRET } },
+          { args: ['--profile', 'half'], env: { AWS_SHARED_CREDENTIALS_FILE: credentials } },
+          {
+            args: ['--profile', 'missing'],
+            env: { AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_SECRET_ACCESS_KEY: OTHER_SECRET },
+          },
+        ];
+        for (const { args, env } of cases) {
+          const finished = await run(['invoke', '-t', RELIABILITY_TEMPLATE, 'OkFunction', ...args], '{}', {
+            env: envWith(env),
+          });
+
+          expect(finished.code, finished.stderr).to.equal(2);
+          expect(finished.stderr).to.match(/^error: /);
+          expectNoSecret(finished.stdout + finished.stderr);
+        }
+      });
+    });
   });
 });
 

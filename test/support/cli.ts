@@ -14,9 +14,17 @@ export interface Finished {
 }
 
 /** Runs the CLI as `npm run local -- …` does (without npm), with optional stdin, to completion. */
-export function run(args: readonly string[], stdin?: string): Promise<Finished> {
+export function run(
+  args: readonly string[],
+  stdin?: string,
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, stdio: 'pipe' });
+    const child = spawn(process.execPath, [...CLI, ...args], {
+      cwd: ROOT,
+      stdio: 'pipe',
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -43,17 +51,19 @@ export interface Serving {
 
 /**
  * Starts a long-running command and resolves with the URL it prints once it serves. With `keepOutput: false`
- * the output is still read (a full pipe would stall the emulator) but only its start is kept.
+ * the output is still read (a full pipe would stall the emulator) but only its start is kept. `env` replaces
+ * the child's environment (default: this process's).
  */
 export function startServing(
   args: readonly string[],
-  options: { keepOutput?: boolean } = {},
+  options: { keepOutput?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Promise<Serving> {
   const keepAll = options.keepOutput ?? true;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...CLI, ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.env === undefined ? {} : { env: options.env }),
     });
     let output = '';
     let bytes = 0;
