@@ -6,7 +6,14 @@ import { readEvents } from './events.ts';
 import { buildFunction } from './functions.ts';
 import { mergeGlobals, readGlobals } from './globals.ts';
 import { Resolver } from './intrinsics.ts';
-import type { ApiModel, AppModel, FunctionModel, RouteModel, ScheduleModel } from './model.ts';
+import type {
+  ApiModel,
+  AppModel,
+  EventSourceModel,
+  FunctionModel,
+  RouteModel,
+  ScheduleModel,
+} from './model.ts';
 import { partitionOf, pseudoParameters, resolveParameters } from './parameters.ts';
 import { PropertyReader } from './properties.ts';
 import { checkReferences } from './references.ts';
@@ -130,6 +137,7 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
   const functions = new Map<string, FunctionModel>();
   const routes: RouteModel[] = [];
   const schedules: ScheduleModel[] = [];
+  const eventSources: EventSourceModel[] = [];
   const routeOwners = new Map<string, string>();
   for (const entry of entries) {
     if (entry.type === SERVERLESS_API || entry.type === SERVERLESS_HTTP_API) continue;
@@ -167,6 +175,7 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
       routes.push(route);
     }
     schedules.push(...events.schedules);
+    eventSources.push(...events.eventSources);
   }
 
   return {
@@ -178,6 +187,7 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     apis,
     routes,
     schedules,
+    eventSources,
     warnings: diag.warnings,
   };
 }
