@@ -120,11 +120,28 @@ export function readEventSource(
       batchValue === undefined
         ? undefined
         : expectInteger(batchValue, properties.pathOf(['BatchSize']), diag, { min: 1 }),
-    generateEvent: type.command?.(sourceName(source, context), properties, diag),
+    generateEvent: withArnIdentity(type.command?.(sourceName(source, context), properties, diag), source),
     ...(inputValue === undefined
       ? {}
       : { input: expectString(inputValue, properties.pathOf(['Input']), diag) }),
   };
+}
+
+/** generate-event's defaults for `--region` and `--account-id`. */
+const DEFAULT_IDENTITY = { region: 'us-east-1', accountId: '123456789012' };
+
+/** A literal source ARN in another region or account: the flags that put them in the generated event's ARNs. */
+function withArnIdentity(command: string[] | undefined, source: SourceReference): string[] | undefined {
+  const [prefix, , , region, accountId] = source.sourceArn?.split(':') ?? [];
+  if (command === undefined || prefix !== 'arn') return command;
+  return [
+    ...command,
+    ...flag('--region', region === '' || region === DEFAULT_IDENTITY.region ? undefined : region),
+    ...flag(
+      '--account-id',
+      accountId === '' || accountId === DEFAULT_IDENTITY.accountId ? undefined : accountId,
+    ),
+  ];
 }
 
 interface SourceReference {

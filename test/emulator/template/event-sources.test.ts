@@ -85,6 +85,23 @@ describe('template event sources (run by hand)', () => {
     expect(source.generateEvent).to.deep.equal(['sqs', 'receive-message', '--queue-name', 'shared']);
   });
 
+  it("a literal ARN in another region or account adds --region and --account-id, so the event's ARN is the same", () => {
+    const source = onlySource(
+      'Q:\n  Type: SQS\n  Properties: {Queue: "arn:aws:sqs:eu-west-1:111122223333:shared"}',
+    );
+
+    expect(source.generateEvent).to.deep.equal([
+      'sqs',
+      'receive-message',
+      '--queue-name',
+      'shared',
+      '--region',
+      'eu-west-1',
+      '--account-id',
+      '111122223333',
+    ]);
+  });
+
   it('an SNS event with Topic: !Ref T uses the TopicName', () => {
     const source = onlySource(
       'N:\n  Type: SNS\n  Properties: {Topic: !Ref Alerts}',
@@ -113,7 +130,7 @@ describe('template event sources (run by hand)', () => {
 
   it('a DynamoDB event with a literal stream ARN takes the table name from the ARN', () => {
     const source = onlySource(
-      'D:\n  Type: DynamoDB\n  Properties: {Stream: "arn:aws:dynamodb:us-east-1:1:table/Legacy/stream/2020-01-01T00:00:00.000", StartingPosition: LATEST}',
+      'D:\n  Type: DynamoDB\n  Properties: {Stream: "arn:aws:dynamodb:us-east-1:123456789012:table/Legacy/stream/2020-01-01T00:00:00.000", StartingPosition: LATEST}',
     );
 
     expect(source.generateEvent).to.deep.equal(['dynamodb', 'update', '--table', 'Legacy']);
