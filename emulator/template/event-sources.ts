@@ -15,8 +15,9 @@ export interface SourceContext {
 }
 
 interface SourceType {
-  /** The property naming the source (`Queue`, `Stream`…), required by SAM. */
+  /** The property naming the source (`Queue`, `Stream`…). */
   readonly sourceKey?: string;
+  /** SAM's transform rejects the event without `sourceKey`. */
   readonly required?: boolean;
   /** The `generate-event` arguments for an event from the source named `name`. */
   readonly command?: (name: string | undefined, properties: PropertyReader, diag: Diagnostics) => string[];
@@ -127,7 +128,7 @@ export function readEventSource(
   };
 }
 
-/** generate-event's defaults for `--region` and `--account-id`. */
+/** generate-event's defaults for `--region` and `--account-id` (emulator/cli.ts). */
 const DEFAULT_IDENTITY = { region: 'us-east-1', accountId: '123456789012' };
 
 /** A literal source ARN in another region or account: the flags that put them in the generated event's ARNs. */
