@@ -253,7 +253,7 @@ async function invokeCommand(values: Values, extra: readonly string[]): Promise<
   if (extra.length > 1) throw new UsageError(`invoke takes one function, got ${extra.join(' ')}`);
   // stdout carries only the result, so that it can be piped into jq.
   const log: Logger = { ...consoleLogger, info: (line) => process.stderr.write(`${line}\n`) };
-  const event = readEvent(values.event);
+  const event = await readEvent(values.event);
   const app = await App.load({ ...appOptions(values, log), watch: false, maxConcurrency: 1 });
   try {
     const functionId = chooseFunction(app, extra[0]);
@@ -306,14 +306,14 @@ function readEnvVars(file: string | undefined): EnvVarsFile {
   return parseEnvVars(readText(file, '--env-vars'), file);
 }
 
-function readEvent(file: string | undefined): unknown {
+async function readEvent(file: string | undefined): Promise<unknown> {
   let text: string;
   let source: string;
   if (file !== undefined && file !== '-') {
     text = readText(file, '--event');
     source = file;
   } else if (file === '-' || !process.stdin.isTTY) {
-    text = readFileSync(0, 'utf8');
+    text = await readStdin();
     source = 'stdin';
   } else {
     return {};
@@ -326,6 +326,17 @@ function readEvent(file: string | undefined): unknown {
       `${source}: the event is not valid JSON (${error instanceof Error ? error.message : error})`,
     );
   }
+}
+
+/**
+ * All of stdin, read as a stream, which waits for data: `readFileSync(0)` fails with EAGAIN on a non-blocking
+ * pipe that is still empty, as stdin is under `npm run` when the event comes late (`npm run -s local --
+ * generate-event … | npm run -s local -- invoke Fn`).
+ */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function readText(file: string, flag: string): string {

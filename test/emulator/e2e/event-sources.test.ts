@@ -1,6 +1,10 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
+import { sqsEvent } from '../../../emulator/sources/sqs.ts';
 import { eventSourceTable } from '../../../emulator/start.ts';
 import { loadTemplate } from '../../../emulator/template/load.ts';
 import { isRecord } from '../../../emulator/template/values.ts';
@@ -15,13 +19,22 @@ async function generated(args: readonly string[]): Promise<unknown> {
   return JSON.parse(stdout);
 }
 
+/** Runs a command line with sh in the project folder: its stdout, or a rejection with its stderr. */
+function shell(command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('sh', ['-c', command], { cwd: ROOT }, (error, out, err) =>
+      error === null ? resolve(out) : reject(new Error(`${error.message}\n${err}`)),
+    );
+  });
+}
+
 function decodeLogs(event: unknown): unknown {
   const data = isRecord(event) && isRecord(event.awslogs) ? String(event.awslogs.data) : '';
   return JSON.parse(gunzipSync(Buffer.from(data, 'base64')).toString('utf8'));
 }
 
 describe('generate-event and invoke for functions other services trigger', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
 
   it('prints each event with the flags applied, through the real CLI', async () => {
     const cases: [string[], (event: unknown) => void][] = [
@@ -122,17 +135,31 @@ describe('generate-event and invoke for functions other services trigger', funct
       /^npm run -s local -- generate-event sqs receive-message --queue-name orders \| /,
     );
 
-    const stdout = await new Promise<string>((resolve, reject) => {
-      execFile('sh', ['-c', command], { cwd: ROOT }, (error, out, err) =>
-        error === null ? resolve(out) : reject(new Error(`${error.message}\n${err}`)),
-      );
-    });
+    const stdout = await shell(command);
 
     expect(JSON.parse(stdout)).to.deep.equal({
       queues: ['arn:aws:sqs:us-east-1:123456789012:orders'],
       bodies: ['Hello from SQS!'],
       md5Matches: true,
     });
+  });
+
+  it('invoke behind npm reads an event that reaches its (non-blocking) stdin pipe late', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'event-sources-'));
+    try {
+      const file = path.join(folder, 'event.json');
+      await writeFile(file, JSON.stringify(sqsEvent({ region: 'us-east-1', accountId: '1', body: 'late' })));
+
+      const stdout = await shell(
+        `(sleep 4; cat '${file}') | npm run -s local -- invoke -t ${TEMPLATE} OrderFunction`,
+      );
+
+      expect(JSON.parse(stdout))
+        .to.include({ md5Matches: true })
+        .and.deep.include({ bodies: ['late'] });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('an S3-triggered function decodes the generated key back to the object key', async () => {
