@@ -11,7 +11,7 @@ import {
   parseEnvVars,
   parseParameterOverrides,
 } from './config.ts';
-import { apiGatewayEvent, GenerateEventError, scheduledEvent } from './generate-event.ts';
+import { GenerateEventError, generateEvent, UnknownEventError } from './generate-event.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { readSamConfig, type SamCommand } from './samconfig.ts';
 import { ScheduleValidationError } from './schedule/scheduler.ts';
@@ -27,7 +27,7 @@ Commands (the verbs of sam local, without Docker):
   start-lambda              the Lambda Invoke endpoint for @aws-sdk/client-lambda (default port 3001)
   invoke [LogicalId]        run one function once: result on stdout, logs on stderr, exit 1 on a function error
   generate-event <service> <event>
-                            print an event: apigateway aws-proxy, apigateway http-api-proxy, eventbridge scheduled
+                            print an event to pipe into invoke (services and events below)
   build                     bundle every function as sam build would, into dist/<LogicalId>/
 
 Options:
@@ -50,9 +50,21 @@ Options:
       --no-schedules              start: do not fire the template's Schedule/ScheduleV2 events
       --retry-delay-scale N       multiply Lambda's async retry delays (1 and 2 minutes) by N, e.g. 0.01
       --max-concurrency N         workers per function without ReservedConcurrentExecutions (default: 10)
-  generate-event: --method M  --path /p  --resource /r/{id}  --query K=V (repeatable)
-                  --header "Name: value" (repeatable)  --body TEXT  --stage NAME  --region R  --account-id N
   -h, --help                      this text
+
+generate-event <service> <event> (names as sam local generate-event; --region R and --account-id N for all):
+  apigateway aws-proxy | http-api-proxy       --method M  --path /p  --resource /r/{id}  --query K=V (repeatable)
+                                              --header "Name: value" (repeatable)  --body TEXT  --stage NAME
+  apigateway authorizer (REST TOKEN) | request-authorizer (REST REQUEST) | http-api-request-authorizer (2.0)
+                                              the same request flags, --token T  --api-id ID
+  s3 put | delete                             --bucket NAME  --key KEY (sent URL-encoded)
+  sqs receive-message                         --queue-name NAME  --body TEXT
+  sns notification                            --topic NAME  --subject TEXT  --message TEXT
+  dynamodb update                             --table NAME
+  kinesis get-records                         --stream NAME  --data TEXT  --partition-key K  --sequence N
+  cloudwatch logs                             --log-group NAME  --log-stream NAME  --message TEXT
+  cloudwatch scheduled-event | eventbridge scheduled   --rule NAME
+  eventbridge event                           --source S  --detail-type T  --detail JSON  --resource-arn ARN
 `;
 
 const OPTIONS = {
@@ -80,6 +92,26 @@ const OPTIONS = {
   profile: { type: 'string' },
   'account-id': { type: 'string', default: '123456789012' },
   'max-concurrency': { type: 'string' },
+  bucket: { type: 'string' },
+  key: { type: 'string' },
+  'queue-name': { type: 'string' },
+  topic: { type: 'string' },
+  subject: { type: 'string' },
+  message: { type: 'string' },
+  table: { type: 'string' },
+  stream: { type: 'string' },
+  data: { type: 'string' },
+  'partition-key': { type: 'string' },
+  sequence: { type: 'string' },
+  'log-group': { type: 'string' },
+  'log-stream': { type: 'string' },
+  source: { type: 'string' },
+  'detail-type': { type: 'string' },
+  detail: { type: 'string' },
+  'resource-arn': { type: 'string', multiple: true, default: [] as string[] },
+  rule: { type: 'string' },
+  token: { type: 'string' },
+  'api-id': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -193,28 +225,41 @@ function generateEventCommand(values: Values, extra: readonly string[]): number 
   const [service, kind, ...more] = extra;
   noExtraArguments('generate-event', more);
   let event: unknown;
-  if (service === 'apigateway' && (kind === 'aws-proxy' || kind === 'http-api-proxy')) {
-    event = apiGatewayEvent(kind === 'aws-proxy' ? 'rest' : 'http', {
+  try {
+    event = generateEvent(service, kind, {
       method: values.method,
       path: values.path,
-      ...(values.resource === undefined ? {} : { resource: values.resource }),
+      resource: values.resource,
       query: values.query,
       headers: values.header,
       body: values.body,
       stage: values.stage,
       region: values.region ?? 'us-east-1',
       accountId: values['account-id'],
+      apiId: values['api-id'],
+      bucket: values.bucket,
+      key: values.key,
+      queueName: values['queue-name'],
+      topic: values.topic,
+      subject: values.subject,
+      message: values.message,
+      table: values.table,
+      stream: values.stream,
+      data: values.data,
+      partitionKey: values['partition-key'],
+      sequence: values.sequence,
+      logGroup: values['log-group'],
+      logStream: values['log-stream'],
+      source: values.source,
+      detailType: values['detail-type'],
+      detail: values.detail,
+      resources: values['resource-arn'],
+      rule: values.rule,
+      token: values.token,
     });
-  } else if (service === 'eventbridge' && kind === 'scheduled') {
-    event = scheduledEvent({
-      region: values.region ?? 'us-east-1',
-      accountId: values['account-id'],
-      ruleName: 'local-schedule',
-    });
-  } else {
-    throw new UsageError(
-      `generate-event knows apigateway aws-proxy, apigateway http-api-proxy and eventbridge scheduled, not "${extra.join(' ')}"`,
-    );
+  } catch (error) {
+    if (error instanceof UnknownEventError) throw new UsageError(error.message);
+    throw error;
   }
   process.stdout.write(`${JSON.stringify(event, null, 2)}\n`);
   return 0;
@@ -335,8 +380,9 @@ async function readEvent(file: string | undefined): Promise<unknown> {
 }
 
 /**
- * The whole of stdin, read as a stream: `readFileSync(0)` fails with EAGAIN when stdin is a non-blocking pipe
- * whose writer has not written yet (`generate-event … | invoke`).
+ * All of stdin, read as a stream, which waits for data: `readFileSync(0)` fails with EAGAIN on a non-blocking
+ * pipe that is still empty, as stdin is under `npm run` when the event comes late (`npm run -s local --
+ * generate-event … | npm run -s local -- invoke Fn`).
  */
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

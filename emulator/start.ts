@@ -1,4 +1,5 @@
 import { watch as watchFile } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, type AppOptions } from './app.ts';
 import { createRouter } from './gateway/router.ts';
@@ -63,6 +64,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const apiUrl =
     apiServer === undefined ? undefined : await listen(apiServer, options.host, options.apiPort ?? 0);
   if (apiUrl !== undefined) log.info(routeTable(app.model, apiUrl));
+  else if (app.model.eventSources.length > 0) log.info(eventSourceTable(app.model));
 
   let lambda: RunningLambdaService | undefined;
   if (options.lambdaPort !== undefined) {
@@ -204,7 +206,48 @@ export function routeTable(model: AppModel, url: string): string {
     restStages.length > 0
       ? `REST routes also answer under their stage (${restStages.join(', ')}), as on execute-api.`
       : '';
-  return [`Serving on ${url}`, ...lines, note, 'Functions:', ...functions]
+  return [`Serving on ${url}`, ...lines, note, 'Functions:', ...functions, eventSourceTable(model)]
     .filter((line) => line !== '')
     .join('\n');
+}
+
+/**
+ * "Invoked by other services (run them by hand):" and, per function and event, the command that runs it:
+ * `generate-event … | invoke Fn`, the rule's `Input` piped in, or `invoke Fn -e event.json` when no event can
+ * be generated. `npm run -s` keeps npm's banner off stdout, which would break the pipe. '' without such events.
+ */
+export function eventSourceTable(model: AppModel, cwd = process.cwd()): string {
+  if (model.eventSources.length === 0) return '';
+  const relative = path.relative(cwd, model.templatePath);
+  const template = relative === 'template.yaml' ? [] : ['-t', relative];
+  const rows = model.eventSources.map((source) => {
+    const from = source.sourceId ?? source.sourceArn;
+    const label = `${source.functionId} ${source.eventId} (${source.type}${from === undefined ? '' : ` ${from}`})`;
+    const invoke = ['npm', 'run', '-s', 'local', '--', 'invoke', ...template, source.functionId];
+    let command: string;
+    if (source.input !== undefined) {
+      command = `echo ${shellWord(source.input)} | ${shellLine(invoke)}`;
+    } else if (source.generateEvent !== undefined) {
+      const generate = ['npm', 'run', '-s', 'local', '--', 'generate-event', ...source.generateEvent];
+      command = `${shellLine(generate)} | ${shellLine(invoke)}`;
+    } else {
+      command = shellLine([...invoke, '-e', 'event.json']);
+    }
+    return [label, command] as const;
+  });
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return [
+    'Invoked by other services (run them by hand):',
+    ...rows.map(([label, command]) => `  ${label.padEnd(width)}  ${command}`),
+  ].join('\n');
+}
+
+function shellLine(words: readonly string[]): string {
+  return words.map(shellWord).join(' ');
+}
+
+/** A word as a POSIX shell reads it back: as is when plain, else single-quoted. */
+function shellWord(word: string): string {
+  if (/^[\w./:=@%+,-]+$/.test(word)) return word;
+  return `'${word.replaceAll("'", `'\\''`)}'`;
 }

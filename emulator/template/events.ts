@@ -1,8 +1,9 @@
 import { parseTimestamp } from '../schedule/zone.ts';
 import type { Diagnostics } from './errors.ts';
+import { isEventSourceType, readEventSource } from './event-sources.ts';
 import { mergeGlobals } from './globals.ts';
 import type { Resolver } from './intrinsics.ts';
-import type { ApiKind, ApiModel, RouteModel, ScheduleModel } from './model.ts';
+import type { ApiKind, ApiModel, EventSourceModel, RouteModel, ScheduleModel } from './model.ts';
 import { PropertyReader } from './properties.ts';
 import {
   apiTargetOf,
@@ -30,6 +31,7 @@ const HTTP_INTEGRATION_TIMEOUT_MS = 30_000;
 export interface FunctionEvents {
   readonly routes: RouteModel[];
   readonly schedules: ScheduleModel[];
+  readonly eventSources: EventSourceModel[];
 }
 
 interface EventContext {
@@ -40,10 +42,14 @@ interface EventContext {
   readonly diag: Diagnostics;
 }
 
-/** A function's `Api`, `HttpApi`, `Schedule` and `ScheduleV2` events as routes and schedules; other types are warned about. */
+/**
+ * A function's `Api`, `HttpApi`, `Schedule` and `ScheduleV2` events as routes and schedules, events from other
+ * services (SQS, S3, …) as event sources to run by hand; unknown types are warned about.
+ */
 export function readEvents(entry: ResourceEntry, context: Omit<EventContext, 'functionId'>): FunctionEvents {
   const routes: RouteModel[] = [];
   const schedules: ScheduleModel[] = [];
+  const eventSources: EventSourceModel[] = [];
   const eventContext: EventContext = { ...context, functionId: entry.logicalId };
   for (const event of functionEvents(entry, context.diag)) {
     const properties = new PropertyReader(
@@ -65,10 +71,14 @@ export function readEvents(entry: ResourceEntry, context: Omit<EventContext, 'fu
         schedules.push(readScheduleV2(event, properties, eventContext));
         break;
       default:
-        context.diag.warn([...event.path, 'Type'], `${event.type} events are not emulated; event ignored`);
+        if (isEventSourceType(event.type)) {
+          eventSources.push(readEventSource(event, properties, eventContext));
+        } else {
+          context.diag.warn([...event.path, 'Type'], `${event.type} events are not emulated; event ignored`);
+        }
     }
   }
-  return { routes, schedules };
+  return { routes, schedules, eventSources };
 }
 
 /** The API an event attaches to, or `undefined` (with a warning) when it is not one the emulator serves. */

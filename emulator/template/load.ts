@@ -6,7 +6,15 @@ import { readEvents } from './events.ts';
 import { buildFunction } from './functions.ts';
 import { mergeGlobals, readGlobals } from './globals.ts';
 import { Resolver } from './intrinsics.ts';
-import type { ApiModel, AppModel, FunctionModel, ResourceGroup, RouteModel, ScheduleModel } from './model.ts';
+import type {
+  ApiModel,
+  AppModel,
+  EventSourceModel,
+  FunctionModel,
+  ResourceGroup,
+  RouteModel,
+  ScheduleModel,
+} from './model.ts';
 import { type ParameterFallbacks, partitionOf, pseudoParameters, resolveParameters } from './parameters.ts';
 import { PropertyReader } from './properties.ts';
 import { checkReferences } from './references.ts';
@@ -149,6 +157,7 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
   const functions = new Map<string, FunctionModel>();
   const routes: RouteModel[] = [];
   const schedules: ScheduleModel[] = [];
+  const eventSources: EventSourceModel[] = [];
   const routeOwners = new Map<string, string>();
   const ignored = new ResourceGroups();
   for (const entry of entries) {
@@ -191,6 +200,7 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
       routes.push(route);
     }
     schedules.push(...events.schedules);
+    eventSources.push(...events.eventSources);
   }
 
   return {
@@ -202,6 +212,7 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     apis,
     routes,
     schedules,
+    eventSources,
     warnings: diag.warnings,
     ignoredResources: ignored.groups(),
   };

@@ -15,6 +15,8 @@ export interface AppModel {
   readonly apis: ReadonlyMap<string, ApiModel>;
   readonly routes: readonly RouteModel[];
   readonly schedules: readonly ScheduleModel[];
+  /** Events from services that cannot reach the emulator (SQS, S3, …), in template order: run by hand. */
+  readonly eventSources: readonly EventSourceModel[];
   /** One line per unsupported feature met, each said once. */
   readonly warnings: readonly string[];
   /** Resources that exist only in AWS (tables, queues, roles…), grouped by type: nothing local stands for them. */
@@ -147,4 +149,28 @@ export interface ScheduleModel {
   readonly endDate?: number;
   /** ScheduleV2 `FlexibleTimeWindow` in `FLEXIBLE` mode: each invocation comes up to this many minutes late. */
   readonly flexibleWindowMinutes?: number;
+}
+
+/**
+ * A function's event from a service that cannot trigger it locally (`SQS`, `SNS`, `Kinesis`, `DynamoDB`, `S3`,
+ * `EventBridgeRule`, `CloudWatchEvent`, `CloudWatchLogs`), or one only listed (`MSK`, `MQ`, `DocumentDB`,
+ * `SelfManagedKafka`, `IoTRule`, `Cognito`, `AlexaSkill`): the user runs it with `generate-event | invoke`.
+ */
+export interface EventSourceModel {
+  readonly functionId: string;
+  readonly eventId: string;
+  /** The SAM event `Type`. */
+  readonly type: string;
+  /** The source resource's logical id when the event refers to one of this template (`!GetAtt MyQueue.Arn`). */
+  readonly sourceId: string | undefined;
+  /** The source's ARN or name as written, when it is not a resource of this template. */
+  readonly sourceArn: string | undefined;
+  readonly batchSize: number | undefined;
+  /**
+   * The `generate-event` arguments (service, event, flags) that print an event like the one this source sends,
+   * filled with what the template knows (queue name, bucket, key filter, pattern); `undefined` when there is none.
+   */
+  readonly generateEvent: readonly string[] | undefined;
+  /** An EventBridge rule's `Input`: the JSON text sent instead of the event. */
+  readonly input?: string;
 }

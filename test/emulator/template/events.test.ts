@@ -197,12 +197,13 @@ describe('template API events', () => {
     expect(error.message).to.include('GET /price on ServerlessRestApi is already routed to Fn (event First)');
   });
 
-  it('warns about event types the emulator does not run and ignores them', () => {
-    const model = load(withEvents('Queue:\n  Type: SQS\n  Properties: {Queue: arn:aws:sqs:us-east-1:1:q}'));
+  it('warns about event types it does not know and ignores them', () => {
+    const model = load(withEvents('Hook:\n  Type: SomeFutureSource\n  Properties: {Thing: x}'));
     expect(model.routes).to.deep.equal([]);
     expect(model.schedules).to.deep.equal([]);
+    expect(model.eventSources).to.deep.equal([]);
     expect(model.warnings).to.deep.equal([
-      '/project/template.yaml:11: Resources.Fn.Properties.Events.Queue.Type: SQS events are not emulated; event ignored',
+      '/project/template.yaml:11: Resources.Fn.Properties.Events.Hook.Type: SomeFutureSource events are not emulated; event ignored',
     ]);
   });
 });

@@ -1,0 +1,67 @@
+import { expect } from 'chai';
+import { eventSourceTable, routeTable } from '../../emulator/start.ts';
+import { load, TEMPLATE_PATH } from './template/helpers.ts';
+
+const TEMPLATE = `
+  Transform: AWS::Serverless-2016-10-31
+  Globals:
+    Function: {CodeUri: src/, Runtime: nodejs22.x}
+  Resources:
+    Jobs:
+      Type: AWS::SQS::Queue
+      Properties: {QueueName: jobs}
+    Worker:
+      Type: AWS::Serverless::Function
+      Properties:
+        Handler: app.worker
+        Events:
+          Queue: {Type: SQS, Properties: {Queue: !GetAtt Jobs.Arn}}
+          Rule:
+            Type: EventBridgeRule
+            Properties: {Pattern: {source: [shop], detail: {state: ["it's done"]}}}
+          Fixed:
+            Type: EventBridgeRule
+            Properties: {Pattern: {source: [shop]}, Input: '{"mode":"nightly"}'}
+          Kafka: {Type: SelfManagedKafka, Properties: {KafkaBootstrapServers: ['b:9092'], Topics: [t]}}
+`;
+
+describe('the start screen', () => {
+  it('lists each event from another service with the exact command that runs it, one line each', () => {
+    const table = eventSourceTable(load(TEMPLATE), '/project');
+
+    expect(table.split('\n')).to.deep.equal([
+      'Invoked by other services (run them by hand):',
+      '  Worker Queue (SQS Jobs)          npm run -s local -- generate-event sqs receive-message --queue-name jobs | npm run -s local -- invoke Worker',
+      `  Worker Rule (EventBridgeRule)    npm run -s local -- generate-event eventbridge event --source shop --detail '{"state":"it'\\''s done"}' | npm run -s local -- invoke Worker`,
+      `  Worker Fixed (EventBridgeRule)   echo '{"mode":"nightly"}' | npm run -s local -- invoke Worker`,
+      '  Worker Kafka (SelfManagedKafka)  npm run -s local -- invoke Worker -e event.json',
+    ]);
+  });
+
+  it('names the template with -t when it is not template.yaml in the current folder', () => {
+    const table = eventSourceTable(load(TEMPLATE), '/elsewhere');
+
+    expect(TEMPLATE_PATH).to.equal('/project/template.yaml');
+    expect(table).to.include('invoke -t ../project/template.yaml Worker');
+    expect(eventSourceTable(load(TEMPLATE), '/project')).to.not.include(' -t ');
+  });
+
+  it('prints the block after the routes and functions, and nothing when no event comes from another service', () => {
+    const withSources = routeTable(load(TEMPLATE), 'http://127.0.0.1:3000');
+    const without = routeTable(
+      load(`
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties: {CodeUri: src/, Runtime: nodejs22.x, Handler: app.handler}
+      `),
+      'http://127.0.0.1:3000',
+    );
+
+    expect(withSources.indexOf('Invoked by other services')).to.be.greaterThan(
+      withSources.indexOf('Functions:'),
+    );
+    expect(without).to.not.include('Invoked by other services');
+  });
+});
