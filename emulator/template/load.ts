@@ -3,10 +3,12 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { buildApi } from './apis.ts';
 import { Diagnostics, TemplateError } from './errors.ts';
 import { readEvents } from './events.ts';
+import { nodeRuntime, runtimeNotice } from '../runtime/runtimes.ts';
 import { buildFunction } from './functions.ts';
 import { mergeGlobals, readGlobals } from './globals.ts';
 import { Resolver } from './intrinsics.ts';
-import type { ApiModel, AppModel, FunctionModel, RouteModel, ScheduleModel } from './model.ts';
+import { buildLayer, isLayer } from './layers.ts';
+import type { ApiModel, AppModel, FunctionModel, LayerModel, RouteModel, ScheduleModel } from './model.ts';
 import { partitionOf, pseudoParameters, resolveParameters } from './parameters.ts';
 import { PropertyReader } from './properties.ts';
 import { checkReferences } from './references.ts';
@@ -25,6 +27,10 @@ export interface LoadOptions {
   accountId?: string;
   /** `AWS::StackName`; default `local`. */
   stackName?: string;
+  /** The Node.js version functions run on here (`process.versions.node`), for the runtime notices. */
+  hostNodeVersion?: string;
+  /** Today, for runtime deprecation; default now. */
+  today?: Date;
 }
 
 const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
@@ -127,12 +133,27 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     apis.set(entry.logicalId, buildApi(entry, new PropertyReader(merged, resolver, diag), diag));
   }
 
+  const layers = new Map<string, LayerModel>();
+  for (const entry of entries) {
+    if (!isLayer(entry) || !resolver.isCreated(entry)) continue;
+    const properties = mergeGlobals(undefined, [], entry.properties, ['Resources', entry.logicalId, 'Properties']);
+    const layer = buildLayer(
+      entry,
+      new PropertyReader(properties, resolver, diag),
+      resolver,
+      diag,
+      templateDirectory,
+    );
+    if (layer !== undefined) layers.set(layer.arn, layer);
+  }
+  const functionContext = { layers, today: options.today ?? new Date() };
+
   const functions = new Map<string, FunctionModel>();
   const routes: RouteModel[] = [];
   const schedules: ScheduleModel[] = [];
   const routeOwners = new Map<string, string>();
   for (const entry of entries) {
-    if (entry.type === SERVERLESS_API || entry.type === SERVERLESS_HTTP_API) continue;
+    if (entry.type === SERVERLESS_API || entry.type === SERVERLESS_HTTP_API || isLayer(entry)) continue;
     const resourcePath: Path = ['Resources', entry.logicalId];
     if (entry.type !== SERVERLESS_FUNCTION) {
       diag.warn(resourcePath, `${entry.type} is not emulated; resource ignored`);
@@ -149,6 +170,7 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
       resolver,
       diag,
       templateDirectory,
+      functionContext,
     );
     if (model === undefined) continue;
     functions.set(entry.logicalId, model);
@@ -179,7 +201,19 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     routes,
     schedules,
     warnings: diag.warnings,
+    notices: runtimeNotices(functions.values(), options.hostNodeVersion ?? process.versions.node),
   };
+}
+
+/** One notice per distinct runtime whose Node major is not the one functions run on here. */
+function runtimeNotices(functions: Iterable<FunctionModel>, hostVersion: string): string[] {
+  const notices = new Set<string>();
+  for (const fn of functions) {
+    const runtime = nodeRuntime(fn.runtime);
+    const notice = runtime === undefined ? undefined : runtimeNotice(runtime, hostVersion);
+    if (notice !== undefined) notices.add(notice);
+  }
+  return [...notices];
 }
 
 function checkSections(template: Record<string, unknown>, diag: Diagnostics): void {

@@ -41,6 +41,7 @@ describe('template functions', () => {
       build: undefined,
       maximumRetryAttempts: undefined,
       maximumEventAgeInSeconds: undefined,
+      layers: [],
     });
   });
 
