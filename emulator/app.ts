@@ -10,7 +10,9 @@ import {
 } from './build/esbuild.ts';
 import { applyEnvVars, type EnvVarsFile } from './config.ts';
 import type { Logger } from './log.ts';
+import { layerWarnings, linkRuntimeModules, nodeModulesAbove } from './runtime/modules.ts';
 import { type FunctionCode, FunctionPool, type InvokeOutcome, type InvokeRequest } from './runtime/pool.ts';
+import { nodeRuntime } from './runtime/runtimes.ts';
 import { loadTemplate } from './template/load.ts';
 import type { AppModel, FunctionModel } from './template/model.ts';
 
@@ -57,6 +59,9 @@ export class App {
       parameterOverrides: { ...options.parameterOverrides },
     });
     for (const warning of model.warnings) options.log.warn(warning);
+    const layers = new Set([...model.functions.values()].flatMap((fn) => fn.layers));
+    for (const warning of layerWarnings(layers)) options.log.warn(warning);
+    for (const notice of model.notices) options.log.info(notice);
     const buildRoot = mkdtempSync(path.join(tmpdir(), 'sam-emulator-'));
     const pools = new Map<string, FunctionPool>();
     const stops: (() => Promise<void>)[] = [];
@@ -88,6 +93,7 @@ export class App {
           environment,
           region: model.region,
           accountId: model.accountId,
+          runtimeModules: runtimeModulesOf(fn, model.templatePath, buildRoot),
           ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
           logSink: options.log.function,
         });
@@ -116,6 +122,18 @@ export class App {
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
     rmSync(this.#buildRoot, { recursive: true, force: true });
   }
+}
+
+/**
+ * A folder standing for the runtime's /var/runtime/node_modules: the SDK it includes, linked from the project's
+ * node_modules (searched upward from the template's folder and from CodeUri). Empty when none is installed.
+ */
+function runtimeModulesOf(fn: FunctionModel, templatePath: string, buildRoot: string): string[] {
+  const runtime = nodeRuntime(fn.runtime);
+  if (runtime === undefined) return [];
+  const candidates = nodeModulesAbove([path.dirname(templatePath), fn.codeUri]);
+  const linked = linkRuntimeModules(path.join(buildRoot, 'runtime', fn.logicalId), candidates, runtime);
+  return linked === undefined ? [] : [linked];
 }
 
 /** The code a function runs: its esbuild output, or its CodeUri as is when it has no build metadata. */

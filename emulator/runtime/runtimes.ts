@@ -77,3 +77,6 @@ export function runtimeNotice(runtime: NodeRuntime, hostVersion: string): string
     `${difference}; AWS runs them on Node ${runtime.nodeMajor}`
   );
 }
+
+/** Scopes of the packages nodejs18.x and later ship in /var/runtime/node_modules: the AWS SDK v3 and its parts. */
+export const SDK_V3_SCOPES: readonly string[] = ['@aws-sdk', '@smithy', '@aws-crypto'];

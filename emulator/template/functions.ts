@@ -120,13 +120,24 @@ export function buildFunction(
  * functions on one (it only blocks creating and then updating them), so it is a warning.
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtime-support-policy
  */
-function checkRuntime(runtime: string, path: readonly (string | number)[], today: Date, diag: Diagnostics): void {
+function checkRuntime(
+  runtime: string,
+  path: readonly (string | number)[],
+  today: Date,
+  diag: Diagnostics,
+): void {
   const known = nodeRuntime(runtime);
   if (known === undefined) {
-    diag.fail(path, `${runtime} is not a Lambda runtime; Node.js runtimes are ${supportedRuntimeIds(today).join(', ')}`);
+    diag.fail(
+      path,
+      `${runtime} is not a Lambda runtime; Node.js runtimes are ${supportedRuntimeIds(today).join(', ')}`,
+    );
   }
   if (known.unknown === true) {
-    diag.warn(path, `${runtime} is newer than the runtimes this emulator knows; it runs with the rules of the newest one`);
+    diag.warn(
+      path,
+      `${runtime} is newer than the runtimes this emulator knows; it runs with the rules of the newest one`,
+    );
   } else if (isDeprecated(known, today)) {
     diag.warn(
       path,

@@ -30,7 +30,10 @@ export function buildLayer(
     diag.warn(properties.pathOf([key]), 'layer content in S3 is not available locally; layer ignored');
     return undefined;
   }
-  const contentDir = resolvePath(templateDirectory, expectNonEmptyString(value, properties.pathOf([key]), diag));
+  const contentDir = resolvePath(
+    templateDirectory,
+    expectNonEmptyString(value, properties.pathOf([key]), diag),
+  );
   const buildMethod = readBuildMethod(entry, diag);
   let nodejsDir = join(contentDir, 'nodejs');
   if (buildMethod?.startsWith('nodejs')) nodejsDir = contentDir;
@@ -95,12 +98,16 @@ export function readFunctionLayers(
     const arn = expectNonEmptyString(value, path, diag);
     const layer = layers.get(arn);
     if (layer === undefined) {
-      diag.warn([], `layer ${arn} is not in this template, so not available locally; functions run without it`);
+      diag.warn(
+        [],
+        `layer ${arn} is not in this template, so not available locally; functions run without it`,
+      );
       return;
     }
     result.push(layer);
   });
-  if (result.length > 5) diag.fail(properties.pathOf(['Layers']), 'Lambda allows at most 5 layers per function');
+  if (result.length > 5)
+    diag.fail(properties.pathOf(['Layers']), 'Lambda allows at most 5 layers per function');
   for (const layer of result) checkCompatibleRuntime(layer, runtime, diag);
   return result;
 }

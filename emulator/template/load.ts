@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
+import { nodeRuntime, runtimeNotice } from '../runtime/runtimes.ts';
 import { buildApi } from './apis.ts';
 import { Diagnostics, TemplateError } from './errors.ts';
 import { readEvents } from './events.ts';
-import { nodeRuntime, runtimeNotice } from '../runtime/runtimes.ts';
 import { buildFunction } from './functions.ts';
 import { mergeGlobals, readGlobals } from './globals.ts';
 import { Resolver } from './intrinsics.ts';
@@ -136,7 +136,11 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
   const layers = new Map<string, LayerModel>();
   for (const entry of entries) {
     if (!isLayer(entry) || !resolver.isCreated(entry)) continue;
-    const properties = mergeGlobals(undefined, [], entry.properties, ['Resources', entry.logicalId, 'Properties']);
+    const properties = mergeGlobals(undefined, [], entry.properties, [
+      'Resources',
+      entry.logicalId,
+      'Properties',
+    ]);
     const layer = buildLayer(
       entry,
       new PropertyReader(properties, resolver, diag),

@@ -30,6 +30,11 @@ export function roleArn(partition: string, accountId: string, roleName: string):
 }
 
 /** `arn:aws:lambda:{region}:{account}:layer:{name}:1`: a layer's first version, what `!Ref` to a LayerVersion returns. */
-export function layerVersionArn(partition: string, region: string, accountId: string, layerName: string): string {
+export function layerVersionArn(
+  partition: string,
+  region: string,
+  accountId: string,
+  layerName: string,
+): string {
   return `arn:${partition}:lambda:${region}:${accountId}:layer:${layerName}:1`;
 }
