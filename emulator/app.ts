@@ -132,7 +132,11 @@ function runtimeModulesOf(fn: FunctionModel, templatePath: string, buildRoot: st
   const runtime = nodeRuntime(fn.runtime);
   if (runtime === undefined) return [];
   const candidates = nodeModulesAbove([path.dirname(templatePath), fn.codeUri]);
-  const linked = linkRuntimeModules(path.join(buildRoot, 'runtime', fn.logicalId), candidates, runtime);
+  const linked = linkRuntimeModules(
+    path.join(buildRoot, 'runtime', fn.logicalId, 'node_modules'),
+    candidates,
+    runtime,
+  );
   return linked === undefined ? [] : [linked];
 }
 

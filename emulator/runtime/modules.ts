@@ -44,7 +44,8 @@ function sdkNames(runtime: NodeRuntime): readonly string[] {
 }
 
 /**
- * A folder standing for /var/runtime/node_modules: links to the SDK the runtime includes (`@aws-sdk`, `@smithy`,
+ * A folder standing for /var/runtime/node_modules (name `target` `node_modules`: the resolve hook resolves from its
+ * parent): links to the SDK the runtime includes (`@aws-sdk`, `@smithy`,
  * `@aws-crypto` for SDK v3), taken from the first of `candidates` that has each. Only the SDK: a bundle that
  * forgot another dependency must fail here as it fails on AWS. `undefined` when none is installed.
  */
