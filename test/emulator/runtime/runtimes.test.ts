@@ -1,5 +1,14 @@
+import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
-import { layerModuleDirs, packageNameOf, withRuntimeModuleHint } from '../../../emulator/runtime/modules.ts';
+import {
+  layerModuleDirs,
+  layerWarnings,
+  linkRuntimeModules,
+  packageNameOf,
+  withRuntimeModuleHint,
+} from '../../../emulator/runtime/modules.ts';
 import {
   isDeprecated,
   type NodeRuntime,
@@ -135,5 +144,56 @@ describe('runtime: layer module folders in NODE_PATH order', () => {
       `${fixtures}override-layer/nodejs/node_modules`,
       `${fixtures}shared-layer/nodejs/node_modules`,
     ]);
+  });
+});
+
+describe('runtime: the local stand-in for /var/runtime/node_modules', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'runtime-modules-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('links only the SDK v3 scopes of the project, so a bundle that forgot another dependency fails as on AWS', () => {
+    const project = join(root, 'project', 'node_modules');
+    for (const dir of ['@aws-sdk/client-s3', '@smithy/types', 'lodash'])
+      mkdirSync(join(project, dir), { recursive: true });
+
+    const linked = linkRuntimeModules(
+      join(root, 'runtime', 'node_modules'),
+      [project],
+      runtime('nodejs22.x'),
+    );
+
+    expect(linked).to.equal(join(root, 'runtime', 'node_modules'));
+    expect(readdirSync(join(root, 'runtime', 'node_modules')).sort()).to.deep.equal(['@aws-sdk', '@smithy']);
+    expect(realpathSync(join(root, 'runtime', 'node_modules', '@aws-sdk'))).to.equal(
+      realpathSync(join(project, '@aws-sdk')),
+    );
+  });
+
+  it('links nothing when the project has no SDK installed', () => {
+    expect(linkRuntimeModules(join(root, 'runtime', 'node_modules'), [root], runtime('nodejs22.x'))).to.equal(
+      undefined,
+    );
+  });
+
+  it('warns about a layer sam build would npm install (BuildMethod nodejsNN.x) that has no node_modules', () => {
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ dependencies: { 'left-pad': '1.3.0' } }));
+    const layer: LayerModel = {
+      logicalId: 'DepsLayer',
+      arn: 'arn:aws:lambda:us-east-1:123456789012:layer:DepsLayer:1',
+      nodejsDir: root,
+      contentDir: root,
+      buildMethod: 'nodejs22.x',
+      compatibleRuntimes: undefined,
+    };
+
+    expect(layerWarnings([layer])).to.deep.equal([
+      `DepsLayer: ${join(root, 'package.json')} has dependencies but no node_modules beside it; run npm install ` +
+        `in ${root} (sam build would, for BuildMethod nodejs22.x)`,
+    ]);
+    mkdirSync(join(root, 'node_modules'));
+    expect(layerWarnings([layer])).to.deep.equal([]);
   });
 });
