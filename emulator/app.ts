@@ -12,7 +12,9 @@ import {
 } from './build/esbuild.ts';
 import { applyEnvVars, type EnvVarsFile } from './config.ts';
 import type { Logger } from './log.ts';
+import { layerWarnings, linkRuntimeModules, nodeModulesAbove } from './runtime/modules.ts';
 import { type FunctionCode, FunctionPool, type InvokeOutcome, type InvokeRequest } from './runtime/pool.ts';
+import { nodeRuntime } from './runtime/runtimes.ts';
 import { loadTemplate } from './template/load.ts';
 import type { AppModel, FunctionModel, ResourceGroup } from './template/model.ts';
 import type { ParameterFallbacks } from './template/parameters.ts';
@@ -73,7 +75,11 @@ export class App {
     for (const warning of model.warnings) options.log.warn(warning);
     const ignored = describeIgnoredResources(model.ignoredResources);
     if (ignored !== undefined) options.log.info(ignored);
+    const layers = new Set([...model.functions.values()].flatMap((fn) => fn.layers));
+    for (const warning of layerWarnings(layers)) options.log.warn(warning);
+    for (const notice of model.notices) options.log.info(notice);
     const buildRoot = mkdtempSync(path.join(tmpdir(), 'sam-emulator-'));
+    linkSdkBesideBuilds(model, buildRoot);
     const pools = new Map<string, FunctionPool>();
     const stops: (() => Promise<void>)[] = [];
     try {
@@ -105,6 +111,7 @@ export class App {
           awsEnvironment,
           region: model.region,
           accountId: model.accountId,
+          runtimeModules: runtimeModulesOf(fn, model.templatePath, buildRoot),
           ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
           logSink: options.log.function,
         });
@@ -133,6 +140,36 @@ export class App {
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
     rmSync(this.#buildRoot, { recursive: true, force: true });
   }
+}
+
+/**
+ * A folder standing for the runtime's /var/runtime/node_modules: the SDK it includes, linked from the project's
+ * node_modules (searched upward from the template's folder and from CodeUri). Empty when none is installed.
+ */
+function runtimeModulesOf(fn: FunctionModel, templatePath: string, buildRoot: string): string[] {
+  const runtime = nodeRuntime(fn.runtime);
+  if (runtime === undefined) return [];
+  const candidates = nodeModulesAbove([path.dirname(templatePath), fn.codeUri]);
+  const linked = linkRuntimeModules(
+    path.join(buildRoot, 'runtime', fn.logicalId, 'node_modules'),
+    candidates,
+    runtime,
+  );
+  return linked === undefined ? [] : [linked];
+}
+
+/**
+ * Bundles are written under `buildRoot`: the runtime's SDK linked at `buildRoot/node_modules` resolves for their
+ * `import` by Node's own lookup, so an ES module bundle that leaves `@aws-sdk/*` external needs no resolve hook
+ * (which costs ~60 ms per cold start).
+ */
+function linkSdkBesideBuilds(model: AppModel, buildRoot: string): void {
+  const runtime = [...model.functions.values()]
+    .map((fn) => nodeRuntime(fn.runtime))
+    .find((candidate) => candidate?.sdk === 'v3');
+  if (runtime === undefined) return;
+  const candidates = nodeModulesAbove([path.dirname(model.templatePath)]);
+  linkRuntimeModules(path.join(buildRoot, 'node_modules'), candidates, runtime);
 }
 
 /**

@@ -14,6 +14,8 @@ export interface EnvironmentInputs {
   readonly aws?: Readonly<Record<string, string>>;
   /** The emulator's own `PATH`, so that functions can still spawn local programs. */
   readonly hostPath: string | undefined;
+  /** Local stand-ins for Lambda's NODE_PATH folders (layers, the runtime's SDK); a template's NODE_PATH wins. */
+  readonly nodePath?: readonly string[];
 }
 
 /**
@@ -27,6 +29,8 @@ export interface EnvironmentInputs {
 export function functionEnvironment(fn: FunctionModel, inputs: EnvironmentInputs): Record<string, string> {
   const env: Record<string, string> = { LANG: 'en_US.UTF-8' };
   if (inputs.hostPath !== undefined) env.PATH = inputs.hostPath;
+  // NODE_PATH is not reserved: Lambda sets it and a function's own value replaces it.
+  if (inputs.nodePath !== undefined && inputs.nodePath.length > 0) env.NODE_PATH = inputs.nodePath.join(':');
   Object.assign(env, inputs.aws, fn.environment, inputs.overrides);
   Object.assign(env, {
     _HANDLER: fn.handler,

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { FunctionModel } from '../template/model.ts';
 import { functionEnvironment, heapLimits, logStreamName } from './environment.ts';
+import { layerModuleDirs, withRuntimeModuleHint } from './modules.ts';
 import {
   endLine,
   exitError,
@@ -29,6 +30,7 @@ import {
   isInitMessage,
   type WorkerConfig,
 } from './protocol.ts';
+import { type NodeRuntime, nodeRuntime } from './runtimes.ts';
 
 export type { ErrorPayload } from './protocol.ts';
 
@@ -77,6 +79,8 @@ export interface PoolOptions {
   readonly maxConcurrency?: number;
   /** Receives each log line as it is written; must not throw. */
   readonly logSink: (line: string) => void;
+  /** Folders standing for /var/runtime/node_modules (the SDK the runtime includes); see modules.ts. */
+  readonly runtimeModules?: readonly string[];
 }
 
 export interface PoolStats {
@@ -142,6 +146,11 @@ export class FunctionPool {
   readonly #timeoutMs: number;
   readonly #baseEnv: Record<string, string>;
   readonly #arn: string;
+  readonly #runtime: NodeRuntime | undefined;
+  /** Layer and runtime module folders, in NODE_PATH order. */
+  readonly #moduleDirs: readonly string[];
+  /** Set once an `import` needed `#moduleDirs`: from then on every worker registers the resolve hook. */
+  #esmHook = false;
   #code: FunctionCode;
   #generation = 0;
   readonly #slots = new Set<Slot>();
@@ -165,12 +174,16 @@ export class FunctionPool {
       options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
     );
     this.#timeoutMs = fn.timeout * 1000;
+    this.#runtime = nodeRuntime(fn.runtime);
+    const nodeMajor = this.#runtime?.nodeMajor ?? Number(process.versions.node.split('.')[0]);
+    this.#moduleDirs = [...layerModuleDirs(fn.layers, nodeMajor), ...(options.runtimeModules ?? [])];
     this.#baseEnv = functionEnvironment(fn, {
       codeDir: code.dir,
       overrides: options.environment,
       region: options.region,
       ...(options.awsEnvironment === undefined ? {} : { aws: options.awsEnvironment }),
       hostPath: process.env.PATH,
+      nodePath: this.#moduleDirs,
     });
     this.#arn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${fn.functionName}`;
   }
@@ -270,6 +283,10 @@ export class FunctionPool {
       handler: this.#fn.handler,
       timeoutMs: this.#timeoutMs,
       logFormat: this.#format,
+      runtime: this.#fn.runtime,
+      callbacks: this.#runtime?.callbacks ?? true,
+      moduleDirs: this.#moduleDirs,
+      esmHook: this.#esmHook,
     };
     const env = { ...this.#baseEnv, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName() };
     const worker = this.#startWorker(workerData, env);
@@ -334,6 +351,7 @@ export class FunctionPool {
     if (slot.state === 'dead') return;
     if (typeof message === 'string') this.#line(slot.invocation, message);
     else if (isDoneMessage(message)) this.#onDone(slot, message);
+    else if (isInitMessage(message) && message.retryWithEsmHook === true) this.#retryWithEsmHook(slot);
     else if (isInitMessage(message)) this.#onInit(slot, message.ms, message.error);
     else if (isFatalMessage(message)) this.#onFatal(slot);
   }
@@ -350,14 +368,30 @@ export class FunctionPool {
       slot.timer = setTimeout(this.#onTimeout, this.#timeoutMs, slot);
       return;
     }
+    const explained = this.#runtime === undefined ? error : withRuntimeModuleHint(error, this.#runtime);
+    if (explained !== error) this.#line(invocation, explained.errorMessage.split('\n').at(-1) ?? '');
     this.#settle(slot, invocation, {
       ok: false,
-      error,
+      error: explained,
       durationMs: 0,
       memoryMb: 0,
       status: 'error',
       retire: true,
     });
+  }
+
+  /**
+   * The function's ES modules import a package only a layer or the runtime's SDK folder has: its invocation runs
+   * again, first in line, in a worker with the resolve hook, as do all later workers. Functions that never need
+   * it never pay for the hook.
+   */
+  #retryWithEsmHook(slot: Slot): void {
+    const invocation = slot.invocation;
+    this.#esmHook = true;
+    slot.invocation = undefined;
+    this.#retire(slot);
+    if (invocation !== undefined) this.#queue.unshift(invocation);
+    this.#next();
   }
 
   #onDone(slot: Slot, message: DoneMessage): void {

@@ -26,6 +26,17 @@ export interface WorkerConfig {
   readonly handler: string;
   readonly timeoutMs: number;
   readonly logFormat: 'Text' | 'JSON';
+  /** The `Runtime` (`nodejs22.x`), named in runtime errors. */
+  readonly runtime?: string;
+  /** `false` from nodejs24.x on: callback-style handlers fail at init, `context` has no done/succeed/fail. */
+  readonly callbacks?: boolean;
+  /**
+   * Folders standing for the layers' /opt/nodejs/… and /var/runtime/node_modules, in NODE_PATH order: `require`
+   * reaches them through the worker's NODE_PATH, `import` through a resolve hook when `esmHook` is set.
+   */
+  readonly moduleDirs?: readonly string[];
+  /** Registers the resolve hook (`module.register`, ~60 ms per worker): only for functions that need it. */
+  readonly esmHook?: boolean;
 }
 
 /** Main thread → worker: run one invocation. */
@@ -42,6 +53,11 @@ export interface InitMessage {
   readonly t: 'init';
   readonly ms: number;
   readonly error: ErrorPayload | undefined;
+  /**
+   * An `import` failed for a package that one of `moduleDirs` has: the worker must be replaced by one with the
+   * resolve hook (a failed ES module graph stays cached, so this worker cannot retry).
+   */
+  readonly retryWithEsmHook?: boolean;
 }
 
 /** Worker → main thread: the invocation finished. */
@@ -100,6 +116,7 @@ export function isInitMessage(value: unknown): value is InitMessage {
     isRecord(value) &&
     value.t === 'init' &&
     typeof value.ms === 'number' &&
+    (value.retryWithEsmHook === undefined || typeof value.retryWithEsmHook === 'boolean') &&
     (value.error === undefined || isErrorPayload(value.error))
   );
 }

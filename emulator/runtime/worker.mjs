@@ -8,7 +8,7 @@
  * ~25 ms. The messages it exchanges are declared, and checked on arrival, in protocol.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format, types } from 'node:util';
@@ -31,6 +31,7 @@ class RuntimeError extends Error {
 class ImportModuleError extends RuntimeError {}
 class HandlerNotFound extends RuntimeError {}
 class UserCodeSyntaxError extends RuntimeError {}
+class CallbackHandlerDeprecated extends RuntimeError {}
 
 class NodeJsExit extends RuntimeError {
   constructor() {
@@ -286,6 +287,56 @@ async function loadHandler() {
   return /** @type {(event: unknown, context: object, callback: Function) => unknown} */ (handler);
 }
 
+// The Node.js runtime's version rules and module folders (layers, the runtime's SDK). `require` finds those
+// folders through the worker's NODE_PATH; `import` ignores NODE_PATH, so a resolve hook serves it, registered
+// only for functions that need it (module.register starts a loader thread: ~60 ms per worker on Node 20).
+
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+/** aws-lambda-nodejs-runtime-interface-client, `CALLBACK_ERROR_NODEJS24_ABOVE`. */
+const CALLBACK_HANDLER_MESSAGE =
+  'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
+
+if (config.esmHook === true) {
+  register(new URL('./resolve-hooks.mjs', import.meta.url), { data: { dirs: config.moduleDirs ?? [] } });
+}
+
+/**
+ * From nodejs24.x on, the runtime client fails a handler that declares three or more parameters (a response
+ * streaming handler excepted) at init, before any invocation.
+ * @param {Function} handler
+ */
+function checkHandlerSignature(handler) {
+  if (config.callbacks !== false) return;
+  if (handler.length >= 3 && !(/** @type {Record<symbol, unknown>} */ (handler)[STREAMING])) {
+    throw new CallbackHandlerDeprecated(CALLBACK_HANDLER_MESSAGE);
+  }
+}
+
+/** The nodejs24.x context: no callbackWaitsForEmptyEventLoop, done, succeed or fail. @param {object} context */
+function withoutCallbacks(context) {
+  const descriptors = Object.getOwnPropertyDescriptors(context);
+  for (const key of ['callbackWaitsForEmptyEventLoop', 'done', 'succeed', 'fail']) {
+    delete (/** @type {Record<string, unknown>} */ (descriptors)[key]);
+  }
+  return Object.defineProperties({}, descriptors);
+}
+
+/**
+ * An `import` of a package that only the module folders have, in a worker without the hook: the pool starts a
+ * worker with it. (A failed ES module graph stays cached in this worker, so it cannot retry itself.)
+ * @param {unknown} error
+ */
+function needsEsmHook(error) {
+  if (config.esmHook === true || !isError(error)) return false;
+  const { code, message } = /** @type {Error & { code?: unknown }} */ (error);
+  const specifier =
+    code === 'ERR_MODULE_NOT_FOUND' ? /Cannot find package '([^']+)'/.exec(message)?.[1] : undefined;
+  if (specifier === undefined) return false;
+  const parts = specifier.split('/');
+  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+  return (config.moduleDirs ?? []).some((dir) => existsSync(join(dir, name ?? '')));
+}
+
 // Invocations.
 
 /**
@@ -409,8 +460,11 @@ function invoke(handler, message) {
   // function has nothing left pending, which is when Lambda sends a callback's result or gives up on a promise.
   port.unref();
   const { context, callback, done } = createContext(invocation, message);
+  const callbacks = config.callbacks !== false;
   try {
-    const result = handler(JSON.parse(message.event), context, callback);
+    const result = callbacks
+      ? handler(JSON.parse(message.event), context, callback)
+      : handler(JSON.parse(message.event), withoutCallbacks(context));
     if (
       typeof result === 'object' &&
       result !== null &&
@@ -421,6 +475,9 @@ function invoke(handler, message) {
         /** @param {unknown} value */ (value) => done(null, value),
         /** @param {unknown} error */ (error) => done(error ?? 'handled'),
       );
+    } else if (!callbacks) {
+      // nodejs24.x awaits whatever the handler returns: a plain value is the answer at once.
+      done(null, result);
     }
   } catch (error) {
     callback(error);
@@ -473,15 +530,21 @@ const initStarted = performance.now();
 let initError;
 /** @type {Awaited<ReturnType<typeof loadHandler>> | undefined} */
 let handler;
+let retryWithEsmHook = false;
 try {
   handler = await loadHandler();
+  checkHandlerSignature(handler);
 } catch (error) {
+  retryWithEsmHook = needsEsmHook(error);
   initError = asInitError(error);
 }
 initialised = true;
 initError ??= initCrash;
 const initMs = performance.now() - initStarted;
-if (handler === undefined || initError !== undefined) {
+if (retryWithEsmHook) {
+  dead = true;
+  port.postMessage({ t: 'init', ms: initMs, error: undefined, retryWithEsmHook: true });
+} else if (handler === undefined || initError !== undefined) {
   dead = true;
   logFailure('Uncaught Exception', initError);
   port.postMessage({ t: 'init', ms: initMs, error: toErrorPayload(initError) });

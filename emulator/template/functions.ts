@@ -1,8 +1,10 @@
 import { resolve as resolvePath } from 'node:path';
+import { isDeprecated, nodeRuntime, supportedRuntimeIds } from '../runtime/runtimes.ts';
 import type { Diagnostics } from './errors.ts';
 import { readEsbuild } from './esbuild.ts';
 import type { Resolver } from './intrinsics.ts';
-import type { FunctionModel } from './model.ts';
+import { readFunctionLayers } from './layers.ts';
+import type { FunctionModel, LayerModel } from './model.ts';
 import type { PropertyReader } from './properties.ts';
 import { LAMBDA_FUNCTION, type ResourceEntry } from './resources.ts';
 import {
@@ -18,6 +20,14 @@ const APPLICATION_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATA
 const SYSTEM_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'] as const;
 const ENVIRONMENT_KEY = /^[a-zA-Z]\w+$/;
 
+/** What a function's model depends on beyond its own properties. */
+export interface FunctionContext {
+  /** The template's local layers, by version ARN. */
+  readonly layers: ReadonlyMap<string, LayerModel>;
+  /** For runtime deprecation. */
+  readonly today: Date;
+}
+
 /**
  * An `AWS::Serverless::Function` (Globals merged) as the emulator runs it, with SAM's and Lambda's defaults:
  * Timeout 3 s, MemorySize 128 MB, Architectures [x86_64], LogFormat Text, FunctionName = logical id.
@@ -31,6 +41,7 @@ export function buildFunction(
   resolver: Resolver,
   diag: Diagnostics,
   templateDirectory: string,
+  context: FunctionContext = { layers: new Map(), today: new Date() },
 ): FunctionModel | undefined {
   const propertiesPath = properties.pathOf([]);
   const required = (key: string): string => {
@@ -64,6 +75,7 @@ export function buildFunction(
     );
     return undefined;
   }
+  checkRuntime(runtime, properties.pathOf(['Runtime']), context.today, diag);
 
   const code = entry.type === LAMBDA_FUNCTION ? readLambdaCode(properties, diag) : undefined;
   const inlineCode = code === undefined ? readInlineCode(properties, diag) : code.inlineCode;
@@ -99,7 +111,40 @@ export function buildFunction(
     ...readLogging(properties, diag),
     build: esbuild?.build,
     ...readEventInvokeConfig(properties, diag),
+    layers: readFunctionLayers(properties, context.layers, runtime, diag),
   };
+}
+
+/**
+ * Lambda refuses a runtime it does not know. A deprecated runtime still runs, as Lambda keeps invoking existing
+ * functions on one (it only blocks creating and then updating them), so it is a warning.
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtime-support-policy
+ */
+function checkRuntime(
+  runtime: string,
+  path: readonly (string | number)[],
+  today: Date,
+  diag: Diagnostics,
+): void {
+  const known = nodeRuntime(runtime);
+  if (known === undefined) {
+    diag.fail(
+      path,
+      `${runtime} is not a Lambda runtime; Node.js runtimes are ${supportedRuntimeIds(today).join(', ')}`,
+    );
+  }
+  if (known.unknown === true) {
+    diag.warn(
+      path,
+      `${runtime} is newer than the runtimes this emulator knows; it runs with the rules of the newest one`,
+    );
+  } else if (isDeprecated(known, today)) {
+    diag.warn(
+      path,
+      `${runtime} is deprecated since ${known.deprecation}: Lambda no longer patches it and blocks creating, then ` +
+        `updating, functions on it; it still runs here. Supported: ${supportedRuntimeIds(today).join(', ')}`,
+    );
+  }
 }
 
 /**

@@ -1,8 +1,15 @@
 import type { Diagnostics } from './errors.ts';
 import { type GeneratedResource, generatedResource } from './generated.ts';
 import type { ParameterValue, StackIdentity } from './parameters.ts';
-import { apiPhysicalId, functionArn, roleArn } from './physical-ids.ts';
-import { type ResourceEntry, SERVERLESS_API, SERVERLESS_FUNCTION, SERVERLESS_HTTP_API } from './resources.ts';
+import { apiPhysicalId, functionArn, layerVersionArn, roleArn } from './physical-ids.ts';
+import {
+  LAMBDA_LAYER_VERSION,
+  type ResourceEntry,
+  SERVERLESS_API,
+  SERVERLESS_FUNCTION,
+  SERVERLESS_HTTP_API,
+  SERVERLESS_LAYER_VERSION,
+} from './resources.ts';
 import {
   describe,
   expectBoolean,
@@ -32,6 +39,7 @@ export interface ResolverContext {
 const RULE_EVENTS = new Set(['Schedule', 'EventBridgeRule', 'CloudWatchEvent']);
 
 const FUNCTION_TYPES = new Set([SERVERLESS_FUNCTION, 'AWS::Lambda::Function']);
+const LAYER_TYPES = new Set([SERVERLESS_LAYER_VERSION, LAMBDA_LAYER_VERSION]);
 const API_TYPES = new Set([
   SERVERLESS_API,
   SERVERLESS_HTTP_API,
@@ -143,6 +151,19 @@ export class Resolver {
     } finally {
       this.#namesInProgress.delete(entry.logicalId);
     }
+  }
+
+  /**
+   * A layer's version ARN, what `!Ref` to a LayerVersion returns: its `LayerName` (SAM's default: the logical
+   * id) at version 1, the first version a new stack publishes.
+   * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-layerversion.html
+   */
+  layerVersionArn(entry: ResourceEntry): string {
+    const path: Path = ['Resources', entry.logicalId, 'Properties', 'LayerName'];
+    const name = this.property(entry.properties, 'LayerName', path);
+    const { partition, region, accountId } = this.ctx.stack;
+    const layerName = name === undefined ? entry.logicalId : expectString(name, path, this.ctx.diag);
+    return layerVersionArn(partition, region, accountId, layerName);
   }
 
   #call(name: string, argument: unknown, path: Path): unknown {
@@ -303,6 +324,7 @@ export class Resolver {
   #physicalId(entry: ResourceEntry): string {
     if (FUNCTION_TYPES.has(entry.type)) return this.functionName(entry);
     if (API_TYPES.has(entry.type)) return apiPhysicalId(entry.logicalId);
+    if (LAYER_TYPES.has(entry.type)) return this.layerVersionArn(entry);
     return entry.logicalId;
   }
 
@@ -344,6 +366,8 @@ export class Resolver {
       return `https://${apiPhysicalId(logicalId)}.execute-api.${region}.${urlSuffix}`;
     } else if (entry.type === SERVERLESS_API && attribute === 'RootResourceId') {
       return apiPhysicalId(`${logicalId}/`);
+    } else if (entry.type === LAMBDA_LAYER_VERSION && attribute === 'LayerVersionArn') {
+      return this.layerVersionArn(entry);
     }
     this.ctx.diag.warn(path, `Fn::GetAtt ${logicalId}.${attribute} cannot be resolved locally; using ''`);
     return '';

@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
+import { nodeRuntime, runtimeNotice } from '../runtime/runtimes.ts';
 import { buildApi } from './apis.ts';
 import { Diagnostics, TemplateError } from './errors.ts';
 import { readEvents } from './events.ts';
 import { buildFunction } from './functions.ts';
 import { mergeGlobals, readGlobals } from './globals.ts';
 import { Resolver } from './intrinsics.ts';
+import { buildLayer, isLayer } from './layers.ts';
 import type {
   ApiModel,
   AppModel,
   EventSourceModel,
   FunctionModel,
+  LayerModel,
   ResourceGroup,
   RouteModel,
   ScheduleModel,
@@ -41,6 +44,10 @@ export interface LoadOptions {
   accountId?: string;
   /** `AWS::StackName`; default `local`. */
   stackName?: string;
+  /** The Node.js version functions run on here (`process.versions.node`), for the runtime notices. */
+  hostNodeVersion?: string;
+  /** Today, for runtime deprecation; default now. */
+  today?: Date;
 }
 
 const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
@@ -154,6 +161,25 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     apis.set(entry.logicalId, buildApi(entry, new PropertyReader(merged, resolver, diag), diag));
   }
 
+  const layers = new Map<string, LayerModel>();
+  for (const entry of entries) {
+    if (!isLayer(entry) || !resolver.isCreated(entry)) continue;
+    const properties = mergeGlobals(undefined, [], entry.properties, [
+      'Resources',
+      entry.logicalId,
+      'Properties',
+    ]);
+    const layer = buildLayer(
+      entry,
+      new PropertyReader(properties, resolver, diag),
+      resolver,
+      diag,
+      templateDirectory,
+    );
+    if (layer !== undefined) layers.set(layer.arn, layer);
+  }
+  const functionContext = { layers, today: options.today ?? new Date() };
+
   const functions = new Map<string, FunctionModel>();
   const routes: RouteModel[] = [];
   const schedules: ScheduleModel[] = [];
@@ -161,7 +187,7 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
   const routeOwners = new Map<string, string>();
   const ignored = new ResourceGroups();
   for (const entry of entries) {
-    if (entry.type === SERVERLESS_API || entry.type === SERVERLESS_HTTP_API) continue;
+    if (entry.type === SERVERLESS_API || entry.type === SERVERLESS_HTTP_API || isLayer(entry)) continue;
     const resourcePath: Path = ['Resources', entry.logicalId];
     if (entry.type !== SERVERLESS_FUNCTION && entry.type !== LAMBDA_FUNCTION) {
       ignored.add(entry.type, entry.logicalId);
@@ -181,6 +207,7 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
       resolver,
       diag,
       templateDirectory,
+      functionContext,
     );
     if (model === undefined) continue;
     functions.set(entry.logicalId, model);
@@ -215,7 +242,19 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     eventSources,
     warnings: diag.warnings,
     ignoredResources: ignored.groups(),
+    notices: runtimeNotices(functions.values(), options.hostNodeVersion ?? process.versions.node),
   };
+}
+
+/** One notice per distinct runtime whose Node major is not the one functions run on here. */
+function runtimeNotices(functions: Iterable<FunctionModel>, hostVersion: string): string[] {
+  const notices = new Set<string>();
+  for (const fn of functions) {
+    const runtime = nodeRuntime(fn.runtime);
+    const notice = runtime === undefined ? undefined : runtimeNotice(runtime, hostVersion);
+    if (notice !== undefined) notices.add(notice);
+  }
+  return [...notices];
 }
 
 /** Logical ids by resource type, types in the order they first appear. */

@@ -19,6 +19,11 @@ export interface AppModel {
   readonly eventSources: readonly EventSourceModel[];
   /** One line per unsupported feature met, each said once. */
   readonly warnings: readonly string[];
+  /**
+   * One line per distinct runtime whose Node major differs from the emulator's own Node: what differs, and that
+   * AWS runs the declared one. For the start screen.
+   */
+  readonly notices: readonly string[];
   /** Resources that exist only in AWS (tables, queues, roles…), grouped by type: nothing local stands for them. */
   readonly ignoredResources: readonly ResourceGroup[];
 }
@@ -56,6 +61,27 @@ export interface FunctionModel {
   /** From `EventInvokeConfig`; Lambda's defaults apply when absent. */
   readonly maximumRetryAttempts: number | undefined;
   readonly maximumEventAgeInSeconds: number | undefined;
+  /** The template's layers the function uses (Globals first), in the order Lambda extracts them into /opt. */
+  readonly layers: readonly LayerModel[];
+}
+
+/** An `AWS::Serverless::LayerVersion` (or `AWS::Lambda::LayerVersion`) whose content is a local folder. */
+export interface LayerModel {
+  readonly logicalId: string;
+  /** `arn:aws:lambda:<region>:<account>:layer:<LayerName>:1`, what `!Ref` to the layer resolves to. */
+  readonly arn: string;
+  /**
+   * Absolute folder that stands for the layer's `/opt/nodejs`: `<ContentUri>/nodejs`, or ContentUri itself when
+   * `Metadata.BuildMethod` is a Node.js runtime (`sam build` installs ContentUri's package.json and places the
+   * result under `nodejs/`).
+   */
+  readonly nodejsDir: string;
+  /** Absolute ContentUri folder: what Lambda extracts to `/opt` (when the layer is not built). */
+  readonly contentDir: string;
+  /** `Metadata.BuildMethod`, lower-cased (`nodejs22.x`, `makefile`); `undefined` when the layer is not built. */
+  readonly buildMethod: string | undefined;
+  /** `CompatibleRuntimes`; advice only, Lambda attaches the layer to any runtime. */
+  readonly compatibleRuntimes: readonly string[] | undefined;
 }
 
 /** `Metadata.BuildProperties` for esbuild, with SAM's defaults filled in (cjs, es2020, minify). */

@@ -28,3 +28,13 @@ export function functionArn(
 export function roleArn(partition: string, accountId: string, roleName: string): string {
   return `arn:${partition}:iam::${accountId}:role/${roleName}`;
 }
+
+/** `arn:aws:lambda:{region}:{account}:layer:{name}:1`: a layer's first version, what `!Ref` to a LayerVersion returns. */
+export function layerVersionArn(
+  partition: string,
+  region: string,
+  accountId: string,
+  layerName: string,
+): string {
+  return `arn:${partition}:lambda:${region}:${accountId}:layer:${layerName}:1`;
+}

@@ -6,6 +6,8 @@ export const SERVERLESS_FUNCTION = 'AWS::Serverless::Function';
 export const LAMBDA_FUNCTION = 'AWS::Lambda::Function';
 export const SERVERLESS_API = 'AWS::Serverless::Api';
 export const SERVERLESS_HTTP_API = 'AWS::Serverless::HttpApi';
+export const SERVERLESS_LAYER_VERSION = 'AWS::Serverless::LayerVersion';
+export const LAMBDA_LAYER_VERSION = 'AWS::Lambda::LayerVersion';
 /** Logical id of the REST API SAM creates for `Api` events without `RestApiId`. */
 export const IMPLICIT_REST_API = 'ServerlessRestApi';
 /** Logical id of the HTTP API SAM creates for `HttpApi` events without `ApiId`. */

@@ -20,6 +20,7 @@ export function functionModel(overrides: Partial<FunctionModel> = {}): FunctionM
     build: undefined,
     maximumRetryAttempts: undefined,
     maximumEventAgeInSeconds: undefined,
+    layers: [],
     ...overrides,
   };
 }

@@ -30,6 +30,30 @@ describe('runtime: function environment', () => {
     });
   });
 
+  it("sets NODE_PATH to the layers' and the runtime's module folders, and a function's own NODE_PATH replaces it (not reserved)", () => {
+    const nodePath = [
+      '/layers/a/nodejs/node22/node_modules',
+      '/layers/a/nodejs/node_modules',
+      '/sdk/node_modules',
+    ];
+
+    const lambdaDefault = functionEnvironment(functionModel(), { ...inputs, nodePath });
+    const own = functionEnvironment(functionModel({ environment: { NODE_PATH: '/mine' } }), {
+      ...inputs,
+      nodePath,
+    });
+
+    expect(lambdaDefault.NODE_PATH).to.equal(nodePath.join(':'));
+    expect(own.NODE_PATH).to.equal('/mine');
+    expect(functionEnvironment(functionModel(), inputs)).to.not.have.property('NODE_PATH');
+  });
+
+  it('names the declared runtime in AWS_EXECUTION_ENV (AWS_Lambda_nodejs24.x)', () => {
+    const env = functionEnvironment(functionModel({ runtime: 'nodejs24.x' }), inputs);
+
+    expect(env.AWS_EXECUTION_ENV).to.equal('AWS_Lambda_nodejs24.x');
+  });
+
   it('tells the runtime the log format and application log level only for the JSON format', () => {
     const json = functionEnvironment(functionModel({ logFormat: 'JSON' }), inputs);
     const debug = functionEnvironment(

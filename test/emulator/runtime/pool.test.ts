@@ -147,7 +147,7 @@ describe('runtime: the pool of execution environments', () => {
           logicalId: 'F', functionName: 'f', codeUri: dir, handler: 'runtime.slow', runtime: 'nodejs22.x',
           architectures: ['x86_64'], timeout: 1, memorySize: 128, environment: {}, reservedConcurrency: undefined,
           logFormat: 'Text', applicationLogLevel: undefined, systemLogLevel: undefined, build: undefined,
-          maximumRetryAttempts: undefined, maximumEventAgeInSeconds: undefined,
+          maximumRetryAttempts: undefined, maximumEventAgeInSeconds: undefined, layers: [],
         };
         const code = { dir, file: dir + '/runtime.mjs', exportName: 'slow' };
         const options = { environment: {}, region: 'eu-west-1', accountId: '123456789012', logSink: () => {} };

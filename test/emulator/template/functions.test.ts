@@ -42,6 +42,7 @@ describe('template functions', () => {
       build: undefined,
       maximumRetryAttempts: undefined,
       maximumEventAgeInSeconds: undefined,
+      layers: [],
     });
   });
 
@@ -221,7 +222,7 @@ describe('template functions', () => {
           Type: AWS::Lambda::Function
           Properties:
             Handler: index.handler
-            Runtime: nodejs20.x
+            Runtime: nodejs24.x
             Code:
               ZipFile: exports.handler = async () => 'inline';
         InS3:
