@@ -7,7 +7,7 @@ import { AsyncInvoker } from './invoke/async.ts';
 import { type RunningLambdaService, startLambdaService } from './invoke/server.ts';
 import { closeServer, listen } from './net.ts';
 import { describeSchedule, Scheduler, validateSchedules } from './schedule/scheduler.ts';
-import type { AppModel } from './template/model.ts';
+import { type AppModel, integrationOf, type RouteModel } from './template/model.ts';
 import { emulatorWebConfig, startWebServer } from './web.ts';
 
 export interface EmulatorOptions extends AppOptions {
@@ -170,6 +170,21 @@ function routesOf(model: AppModel): GatewayRoutes {
   return { router: createRouter(model.apis, model.routes), accountId: model.accountId };
 }
 
+/** The FUNCTION column: the function, or what answers instead (a mock, an HTTP backend, nothing). */
+function targetColumn(route: RouteModel): string {
+  const integration = integrationOf(route);
+  switch (integration.kind) {
+    case 'lambda':
+      return integration.functionId;
+    case 'mock':
+      return `(mock ${integration.statusCode})`;
+    case 'http':
+      return `(http ${integration.uri})`;
+    case 'unsupported':
+      return '(not emulated)';
+  }
+}
+
 /** The start-up table: one line per route, then one per function, as `sam local start-api` prints its mounts. */
 export function routeTable(model: AppModel, url: string): string {
   const rows = model.routes.map((route) => {
@@ -178,7 +193,7 @@ export function routeTable(model: AppModel, url: string): string {
     return [
       route.method,
       route.path,
-      route.functionId,
+      targetColumn(route),
       `${kind} ${route.apiId}`,
       route.payloadVersion,
       `${url}${path}`,
@@ -204,7 +219,15 @@ export function routeTable(model: AppModel, url: string): string {
     restStages.length > 0
       ? `REST routes also answer under their stage (${restStages.join(', ')}), as on execute-api.`
       : '';
-  return [`Serving on ${url}`, ...lines, note, 'Functions:', ...functions]
+  const unsupported = model.routes.flatMap((route) => {
+    const integration = integrationOf(route);
+    return integration.kind === 'unsupported'
+      ? [`  ${route.method} ${route.path} (${route.apiId}): ${integration.reason}`]
+      : [];
+  });
+  const notEmulated =
+    unsupported.length > 0 ? ['Integrations not emulated (they answer 500 saying why):', ...unsupported] : [];
+  return [`Serving on ${url}`, ...lines, note, ...notEmulated, 'Functions:', ...functions]
     .filter((line) => line !== '')
     .join('\n');
 }

@@ -7,10 +7,17 @@ import { buildFunction } from './functions.ts';
 import { mergeGlobals, readGlobals } from './globals.ts';
 import { Resolver } from './intrinsics.ts';
 import type { ApiModel, AppModel, FunctionModel, RouteModel, ScheduleModel } from './model.ts';
+import { type ApiDefinition, mergeDefinitionRoutes, readDefinition, withDefinition } from './openapi.ts';
 import { partitionOf, pseudoParameters, resolveParameters } from './parameters.ts';
 import { PropertyReader } from './properties.ts';
 import { checkReferences } from './references.ts';
-import { readResources, SERVERLESS_API, SERVERLESS_FUNCTION, SERVERLESS_HTTP_API } from './resources.ts';
+import {
+  type ResourceEntry,
+  readResources,
+  SERVERLESS_API,
+  SERVERLESS_FUNCTION,
+  SERVERLESS_HTTP_API,
+} from './resources.ts';
 import { expectRecord, isRecord, type Path } from './values.ts';
 import { parseYaml, YamlSyntaxError } from './yaml.ts';
 
@@ -113,7 +120,15 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
   });
   const templateDirectory = dirname(resolvePath(templatePath));
 
+  // Integration URIs name functions by ARN, so definitions need every created function's deployed name.
+  const functionsByName = new Map<string, string>();
+  for (const entry of entries) {
+    if (entry.type === SERVERLESS_FUNCTION && resolver.isCreated(entry)) {
+      functionsByName.set(resolver.functionName(entry), entry.logicalId);
+    }
+  }
   const apis = new Map<string, ApiModel>();
+  const definitions = new Map<string, ApiDefinition>();
   for (const entry of entries) {
     if (entry.type !== SERVERLESS_API && entry.type !== SERVERLESS_HTTP_API) continue;
     if (!resolver.isCreated(entry)) continue;
@@ -124,7 +139,22 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
       entry.properties,
       ['Resources', entry.logicalId, 'Properties'],
     );
-    apis.set(entry.logicalId, buildApi(entry, new PropertyReader(merged, resolver, diag), diag));
+    const properties = new PropertyReader(merged, resolver, diag);
+    const api = buildApi(entry, properties, diag);
+    // SAM generates the definition of an implicit API itself, from the function events.
+    const definition =
+      entry.implicitFor === undefined
+        ? readDefinition(properties, {
+            kind: api.kind,
+            resolver,
+            diag,
+            templateDirectory,
+            functionsByName,
+            stageVariables: api.stageVariables,
+          })
+        : undefined;
+    if (definition !== undefined) definitions.set(entry.logicalId, definition);
+    apis.set(entry.logicalId, definition === undefined ? api : withDefinition(api, definition));
   }
 
   const functions = new Map<string, FunctionModel>();
@@ -169,6 +199,15 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     schedules.push(...events.schedules);
   }
 
+  const servedRoutes =
+    definitions.size === 0
+      ? routes
+      : withDefinitionRoutes(routes, apis, definitions, {
+          resources,
+          functionIds: new Set(functions.keys()),
+          diag,
+        });
+
   return {
     templatePath: resolvePath(templatePath),
     region: stack.region,
@@ -176,10 +215,38 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     stackName: stack.stackName,
     functions,
     apis,
-    routes,
+    routes: servedRoutes,
     schedules,
     warnings: diag.warnings,
   };
+}
+
+/** Each API with an OpenAPI definition gets its definition's routes, merged with its events' routes. */
+function withDefinitionRoutes(
+  eventRoutes: readonly RouteModel[],
+  apis: ReadonlyMap<string, ApiModel>,
+  definitions: ReadonlyMap<string, ApiDefinition>,
+  context: {
+    resources: ReadonlyMap<string, ResourceEntry>;
+    functionIds: ReadonlySet<string>;
+    diag: Diagnostics;
+  },
+): RouteModel[] {
+  const infoOf = (route: RouteModel) => {
+    const path: Path = ['Resources', route.functionId, 'Properties', 'Events', route.eventId];
+    const events = context.resources.get(route.functionId)?.properties.Events;
+    const event = isRecord(events) ? events[route.eventId] : undefined;
+    const eventProperties = isRecord(event) && isRecord(event.Properties) ? event.Properties : {};
+    return { path, sets: (property: string) => eventProperties[property] !== undefined };
+  };
+  const routes: RouteModel[] = eventRoutes.filter((route) => !definitions.has(route.apiId));
+  for (const [apiId, definition] of definitions) {
+    const api = apis.get(apiId);
+    if (api === undefined) continue;
+    const events = eventRoutes.filter((route) => route.apiId === apiId);
+    routes.push(...mergeDefinitionRoutes(api, definition, events, infoOf, context.functionIds, context.diag));
+  }
+  return routes;
 }
 
 function checkSections(template: Record<string, unknown>, diag: Diagnostics): void {
