@@ -175,7 +175,8 @@ export function forward(
   return new Promise((resolve) => {
     const url = new URL(target.url);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const headers: string[] = target.headers.flat();
+    // Given headers as a flat list, Node adds no Host of its own: the backend's host is named here.
+    const headers: string[] = ['Host', url.host, ...target.headers.flat()];
     if (body.byteLength > 0) headers.push('Content-Length', String(body.byteLength));
     let settled = false;
     const settle = (outcome: GatewayResponse | 'timeout' | 'failed') => {
