@@ -205,6 +205,7 @@ function readDocument(
 ): ApiDefinition {
   checkVersion(document, diag);
   warnBasePath(document, diag);
+  warnNotEmulated(document, diag);
   const operations: DefinitionOperation[] = [];
   const paths = optionalMap(document, ['paths'], diag) ?? {};
   let withoutPayloadVersion = 0;
@@ -318,6 +319,29 @@ function warnBasePath(document: PropertyReader, diag: Diagnostics): void {
       );
       return;
     }
+  }
+}
+
+/** Extensions and sections that change what API Gateway lets through or answers, which the emulator does not model. */
+const NOT_EMULATED: readonly (readonly [Path, string])[] = [
+  [['securityDefinitions'], 'authorizers'],
+  [['components', 'securitySchemes'], 'authorizers'],
+  [['x-amazon-apigateway-request-validators'], 'request validation'],
+  [['x-amazon-apigateway-gateway-responses'], 'custom gateway responses'],
+  [['x-amazon-apigateway-policy'], 'the resource policy'],
+  [['x-amazon-apigateway-api-key-source'], 'API keys'],
+];
+
+function warnNotEmulated(document: PropertyReader, diag: Diagnostics): void {
+  const found = new Set<string>();
+  for (const [relative, what] of NOT_EMULATED) {
+    if (document.raw(relative) !== undefined) found.add(what);
+  }
+  if (found.size > 0) {
+    diag.warn(
+      document.pathOf([]),
+      `${[...found].join(', ')} in the definition are not emulated; every request is let through as if none were set`,
+    );
   }
 }
 

@@ -1,8 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { closeServer } from '../../../emulator/net.ts';
+import { closeServer, listen } from '../../../emulator/net.ts';
 import { isRecord } from '../../../functions/shared/guards.ts';
 import { startTestApi, type TestApi } from '../../support/emulator.ts';
 import { request } from '../../support/http.ts';
@@ -33,9 +32,7 @@ async function startUpstream(): Promise<{ server: Server; url: string; received:
       outgoing.end('from the backend');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}`, received };
+  return { server, url: await listen(server, '127.0.0.1', 0), received };
 }
 
 function eventOf(body: unknown): Record<string, unknown> {

@@ -1,6 +1,13 @@
+import { createServer, type Server } from 'node:http';
 import { expect } from 'chai';
-import { mockResponse, proxyRequest, unsupportedResponse } from '../../../emulator/gateway/integrations.ts';
+import {
+  forward,
+  mockResponse,
+  proxyRequest,
+  unsupportedResponse,
+} from '../../../emulator/gateway/integrations.ts';
 import { createRouter } from '../../../emulator/gateway/router.ts';
+import { closeServer, listen } from '../../../emulator/net.ts';
 import type { ApiModel, HttpProxyIntegration } from '../../../emulator/template/model.ts';
 import { apiMap, expectMatch, gatewayRequest, httpApi, restApi, route } from './helpers.ts';
 
@@ -123,5 +130,52 @@ describe('gateway integrations other than Lambda', () => {
       api: 'ServerlessRestApi',
       reason: 'SQS is not emulated',
     });
+  });
+});
+
+describe('gateway http_proxy forwarding over a real socket', () => {
+  let server: Server;
+  let url: string;
+  before(async () => {
+    // Answers /slow never, and everything else at once.
+    server = createServer((incoming, outgoing) => {
+      if (incoming.url === '/slow') return;
+      outgoing.writeHead(200, { connection: 'keep-alive', 'x-backend': 'b' });
+      outgoing.end('ok');
+    });
+    url = await listen(server, '127.0.0.1', 0);
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await closeServer(server);
+  });
+
+  it("passes the backend's status, headers without hop-by-hop ones, and body back", async () => {
+    const outcome = await forward({ url: `${url}/fast`, method: 'GET', headers: [] }, Buffer.alloc(0), 2000);
+
+    if (typeof outcome === 'string') return expect.fail(`expected a response, got ${outcome}`);
+    expect(outcome.statusCode).to.equal(200);
+    expect(outcome.headers.map(([name]) => name.toLowerCase()))
+      .to.include('x-backend')
+      .and.not.include('connection');
+    expect(outcome.body.toString()).to.equal('ok');
+  });
+
+  it('gives up after the integration timeout', async () => {
+    const started = performance.now();
+    const outcome = await forward({ url: `${url}/slow`, method: 'GET', headers: [] }, Buffer.alloc(0), 100);
+
+    expect(outcome).to.equal('timeout');
+    expect(performance.now() - started).to.be.below(1000);
+  });
+
+  it('reports a backend that cannot be reached as failed', async () => {
+    const closed = createServer();
+    const closedUrl = await listen(closed, '127.0.0.1', 0);
+    await closeServer(closed);
+
+    expect(
+      await forward({ url: `${closedUrl}/`, method: 'GET', headers: [] }, Buffer.alloc(0), 2000),
+    ).to.equal('failed');
   });
 });

@@ -270,6 +270,27 @@ describe('template OpenAPI definitions', () => {
     });
   });
 
+  it('authorizers, request validators and gateway responses of the definition are warned about as not emulated', () => {
+    const model = load(
+      template(
+        'Api',
+        `
+        StageName: v1
+        DefinitionBody:
+          swagger: '2.0'
+          securityDefinitions: {Key: {type: apiKey, name: x-api-key, in: header}}
+          x-amazon-apigateway-request-validators: {all: {validateRequestBody: true}}
+          paths: {}
+        `,
+      ),
+    );
+
+    expect(model.warnings).to.deep.equal([
+      '/project/template.yaml:7: Resources.MyApi.Properties.DefinitionBody: authorizers, request validation in the ' +
+        'definition are not emulated; every request is let through as if none were set',
+    ]);
+  });
+
   describe('integrations other than Lambda', () => {
     it('a REST mock is answered by the response whose status regex matches the request template statusCode', () => {
       const model = load(
