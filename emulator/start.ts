@@ -1,4 +1,4 @@
-import { watch as watchFile } from 'node:fs';
+import { type FSWatcher, watch as watchFile } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { App, type AppOptions } from './app.ts';
 import { createRouter } from './gateway/router.ts';
@@ -95,6 +95,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         const previous = app;
         app = next;
         routes = routesOf(next.model);
+        watchDefinitions(next.model);
         if (scheduler !== undefined) {
           scheduler.stop();
           scheduler = startScheduler(next.model, asyncInvoker, options);
@@ -109,12 +110,26 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     });
   };
   let debounce: NodeJS.Timeout | undefined;
-  const templateWatcher = options.watch
-    ? watchFile(options.templatePath, () => {
-        clearTimeout(debounce);
-        debounce = setTimeout(reload, 100);
-      })
-    : undefined;
+  const onTemplateChange = () => {
+    clearTimeout(debounce);
+    debounce = setTimeout(reload, 100);
+  };
+  const templateWatcher = options.watch ? watchFile(options.templatePath, onTemplateChange) : undefined;
+  // The OpenAPI files a template includes are part of it: a change to one reloads the template too.
+  const definitionWatchers = new Map<string, FSWatcher>();
+  const watchDefinitions = (model: AppModel) => {
+    if (!options.watch) return;
+    const files = new Set(model.definitionFiles ?? []);
+    for (const [file, watcher] of definitionWatchers) {
+      if (files.has(file)) continue;
+      watcher.close();
+      definitionWatchers.delete(file);
+    }
+    for (const file of files) {
+      if (!definitionWatchers.has(file)) definitionWatchers.set(file, watchFile(file, onTemplateChange));
+    }
+  };
+  watchDefinitions(app.model);
 
   return {
     apiUrl,
@@ -125,6 +140,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     async close() {
       clearTimeout(debounce);
       templateWatcher?.close();
+      for (const watcher of definitionWatchers.values()) watcher.close();
       scheduler?.stop();
       await Promise.all([
         apiServer === undefined ? undefined : closeServer(apiServer),

@@ -218,6 +218,9 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     routes: servedRoutes,
     schedules,
     warnings: diag.warnings,
+    definitionFiles: [...definitions.values()].flatMap((definition) =>
+      definition.file === undefined ? [] : [definition.file],
+    ),
   };
 }
 

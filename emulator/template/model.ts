@@ -17,6 +17,8 @@ export interface AppModel {
   readonly schedules: readonly ScheduleModel[];
   /** One line per unsupported feature met, each said once. */
   readonly warnings: readonly string[];
+  /** Absolute paths of the OpenAPI files the template reads (`AWS::Include`, `DefinitionUri`), watched with it. */
+  readonly definitionFiles?: readonly string[];
 }
 
 export interface FunctionModel {

@@ -44,6 +44,8 @@ export interface DefinitionOperation {
 /** What an API's OpenAPI definition adds to its model. */
 export interface ApiDefinition {
   readonly source: DefinitionSource;
+  /** The file the document was read from; `undefined` for an inline DefinitionBody. */
+  readonly file: string | undefined;
   readonly operations: readonly DefinitionOperation[];
   /** `x-amazon-apigateway-binary-media-types` (REST). */
   readonly binaryMediaTypes: readonly string[];
@@ -187,7 +189,7 @@ function readFile(
   }
   const resolver = context.resolver.withDiagnostics(fileDiag);
   const document = new PropertyReader(mergeGlobals(undefined, [], root, []), resolver, fileDiag);
-  return readDocument(document, source, mergeDefinitions, { ...context, resolver }, fileDiag);
+  return { ...readDocument(document, source, mergeDefinitions, { ...context, resolver }, fileDiag), file };
 }
 
 function containsIntrinsic(value: unknown): boolean {
@@ -249,6 +251,7 @@ function readDocument(
   }
   return {
     source,
+    file: undefined,
     operations,
     binaryMediaTypes: readBinaryMediaTypes(document, context.kind, diag),
     cors: readCorsExtension(document, context.kind, diag),

@@ -1,10 +1,14 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { closeServer, listen } from '../../../emulator/net.ts';
 import { isRecord } from '../../../functions/shared/guards.ts';
 import { startTestApi, type TestApi } from '../../support/emulator.ts';
 import { request } from '../../support/http.ts';
+import { eventually } from '../../support/wait.ts';
 
 const OPENAPI_TEMPLATE = fileURLToPath(new URL('../../fixtures/openapi/template.yaml', import.meta.url));
 
@@ -152,5 +156,56 @@ describe('APIs defined by OpenAPI definitions, over real HTTP', function () {
     expect(table).to.include('Integrations not emulated (they answer 500 saying why):');
     expect(table).to.match(/POST \/queue \(RestApi\): a non-proxy 'aws' integration with sqs/);
     expect(table).to.match(/GET +\/health +\(mock 200\)/);
+  });
+});
+
+describe('an included OpenAPI file under --watch', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let api: TestApi;
+  const definition = (path: string) => `openapi: 3.0.1
+paths:
+  ${path}:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        payloadFormatVersion: '2.0'
+        uri: !GetAtt EchoFunction.Arn
+`;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'openapi-watch-'));
+    writeFileSync(
+      join(dir, 'template.yaml'),
+      `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionBody:
+        Fn::Transform:
+          Name: AWS::Include
+          Parameters: {Location: api.yaml}
+  EchoFunction:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: nodejs22.x, CodeUri: ., Handler: handlers.echo}
+`,
+    );
+    writeFileSync(join(dir, 'handlers.mjs'), readFileSync(join(dirname(OPENAPI_TEMPLATE), 'handlers.mjs')));
+    writeFileSync(join(dir, 'api.yaml'), definition('/first'));
+    api = await startTestApi(join(dir, 'template.yaml'), { watch: true });
+  });
+  after(async () => {
+    await api?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reloads the template when the included file changes', async () => {
+    expect((await request(`${api.url}/first`)).status).to.equal(200);
+
+    writeFileSync(join(dir, 'api.yaml'), definition('/second'));
+
+    await eventually(async () => expect((await request(`${api.url}/second`)).status).to.equal(200));
+    expect((await request(`${api.url}/first`)).status).to.equal(404);
   });
 });
