@@ -732,12 +732,14 @@ export interface EventRouteInfo {
 
 /**
  * An API's routes: its definition's operations merged with its function events as SAM merges them.
- * REST: an event adds its method to the body; SAM rejects an event for a method the body already integrates,
- * unless `MergeDefinitions`, where the event's integration is written over the body's.
- * HTTP API: the body's integration is kept, with the event's explicit `PayloadFormatVersion` and `TimeoutInMillis`
- * copied onto it. A `DefinitionUri` document is never edited by SAM, so events add no route to it.
+ * REST: SAM adds `Api` events only to a definition it generates itself, or, with `MergeDefinitions: true`, merges
+ * the definition it generates from the events over the DefinitionBody (the event's integration wins); otherwise
+ * the events only grant invoke permissions and add no route (samtranslator `Api.to_cloudformation`).
+ * HTTP API: `HttpApi` events are added to the DefinitionBody where it has no integration yet; where it has one,
+ * SAM keeps it and copies the event's explicit `PayloadFormatVersion` and `TimeoutInMillis` onto it.
+ * A `DefinitionUri` document is never edited by SAM, so events add no route to it.
  * A method without an integration that no event fills is not served (API Gateway cannot deploy it).
- * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-api.html
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-api.html#sam-api-mergedefinitions
  */
 export function mergeDefinitionRoutes(
   api: ApiModel,
@@ -766,16 +768,18 @@ export function mergeDefinitionRoutes(
       }
       continue;
     }
-    if (operation?.integration === undefined) {
-      fromEvents.set(routeKey, route);
-    } else if (api.kind === 'rest') {
-      if (!definition.mergeDefinitions) {
-        diag.fail(
+    if (api.kind === 'rest' && !definition.mergeDefinitions) {
+      if (operation?.integration === undefined) {
+        diag.warn(
           info.path,
-          `API method "${route.method.toLowerCase()}" defined multiple times for path "${route.path}": the ` +
-            'DefinitionBody already integrates it (SAM rejects this; set MergeDefinitions or remove one)',
+          `SAM adds Api events to a DefinitionBody only with MergeDefinitions: true, so the API has no ${routeKey} ` +
+            'route; declare it in the definition or set MergeDefinitions',
         );
       }
+      continue;
+    }
+    if (operation?.integration === undefined || api.kind === 'rest') {
+      // REST with MergeDefinitions: SAM writes the event's generated definition over the body's.
       fromEvents.set(routeKey, route);
     } else {
       overrides.set(routeKey, route);

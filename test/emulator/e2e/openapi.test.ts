@@ -67,7 +67,7 @@ describe('APIs defined by OpenAPI definitions, over real HTTP', function () {
     expect(event).to.not.have.property('version');
   });
 
-  it("a function's Api event on a method the DefinitionBody declares without an integration is served", async () => {
+  it("with MergeDefinitions, a function's Api event on a method the DefinitionBody declares without an integration is served", async () => {
     const response = await request(`${api.url}/v1/extra`);
 
     expect(response.status, response.text()).to.equal(200);

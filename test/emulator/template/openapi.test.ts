@@ -492,57 +492,64 @@ describe('template OpenAPI definitions', () => {
               responses: {}
     `;
 
-    it('a REST event adds its path beside the definition, and fills a declared method that has no integration', () => {
+    it('a REST event is not added to a DefinitionBody without MergeDefinitions (SAM adds events only to a body it generates)', () => {
       const model = load(
         template(
           'Api',
           restBody,
           `
           New: {Type: Api, Properties: {RestApiId: !Ref MyApi, Path: /new, Method: post}}
-          Open: {Type: Api, Properties: {RestApiId: !Ref MyApi, Path: /open, Method: get}}
+          Declared: {Type: Api, Properties: {RestApiId: !Ref MyApi, Path: /declared, Method: get}}
           `,
         ),
       );
 
       expect(model.routes.map((route) => `${route.method} ${route.path} ${route.eventId}`)).to.deep.equal([
         'GET /declared DefinitionBody',
+      ]);
+      const warnings = model.warnings.join('\n');
+      expect(warnings).to.include(
+        'Resources.Fn.Properties.Events.New: SAM adds Api events to a DefinitionBody only with MergeDefinitions: true',
+      );
+      expect(warnings).to.not.include('Events.Declared');
+    });
+
+    it('with MergeDefinitions a REST event adds its path, fills a declared method, and is written over an integrated one', () => {
+      const model = load(
+        template(
+          'Api',
+          `MergeDefinitions: true\n${dedent(restBody)}`,
+          `
+          New: {Type: Api, Properties: {RestApiId: !Ref MyApi, Path: /new, Method: post}}
+          Open: {Type: Api, Properties: {RestApiId: !Ref MyApi, Path: /open, Method: get}}
+          Declared: {Type: Api, Properties: {RestApiId: !Ref MyApi, Path: /declared, Method: get}}
+          `,
+        ),
+      );
+
+      expect(model.routes.map((route) => `${route.method} ${route.path} ${route.eventId}`)).to.deep.equal([
+        'GET /declared Declared',
         'GET /open Open',
         'POST /new New',
       ]);
     });
 
-    it('a REST event for a method the DefinitionBody already integrates is rejected, as SAM rejects it', () => {
-      const error = loadError(
-        template(
-          'Api',
-          restBody,
-          'Twice: {Type: Api, Properties: {RestApiId: !Ref MyApi, Path: /declared, Method: get}}',
-        ),
-      );
-
-      expect(error.path).to.equal('Resources.Fn.Properties.Events.Twice');
-      expect(error.message).to.include('API method "get" defined multiple times for path "/declared"');
-    });
-
-    it("with MergeDefinitions the REST event's integration is written over the definition's", () => {
+    it('an HTTP API event adds its route to the DefinitionBody where the body has no integration for it', () => {
       const model = load(
         template(
-          'Api',
+          'HttpApi',
           `
-          StageName: v1
-          MergeDefinitions: true
           DefinitionBody:
-            swagger: '2.0'
-            paths:
-              /declared:
-                get:
-                  x-amazon-apigateway-integration: {type: mock, responses: {default: {statusCode: '200'}}}
+            openapi: 3.0.1
+            paths: {}
           `,
-          'Twice: {Type: Api, Properties: {RestApiId: !Ref MyApi, Path: /declared, Method: get}}',
+          'Added: {Type: HttpApi, Properties: {ApiId: !Ref MyApi, Path: /added, Method: get}}',
         ),
       );
 
-      expect(routesOf(model)).to.deep.equal(['GET /declared → Fn']);
+      expect(model.routes.map((route) => `${route.method} ${route.path} ${route.eventId}`)).to.deep.equal([
+        'GET /added Added',
+      ]);
     });
 
     it("an HTTP API event keeps the definition's integration but copies its explicit PayloadFormatVersion onto it", () => {
