@@ -7,7 +7,6 @@ import type {
   ApiKind,
   ApiModel,
   HttpCors,
-  HttpProxyIntegration,
   MockIntegration,
   RouteIntegration,
   RouteModel,
@@ -626,7 +625,7 @@ function httpIntegration(
   relative: Path,
   kind: ApiKind,
   diag: Diagnostics,
-): HttpProxyIntegration | RouteIntegration {
+): RouteIntegration {
   const at = (key: string): Path => [...relative, key];
   if (document.value(at('connectionType')) === 'VPC_LINK') {
     return { kind: 'unsupported', reason: 'private integrations through a VPC link are not emulated' };
