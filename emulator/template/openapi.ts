@@ -3,14 +3,7 @@ import { resolve as resolvePath } from 'node:path';
 import { type Diagnostics, TemplateError } from './errors.ts';
 import { mergeGlobals } from './globals.ts';
 import type { Resolver } from './intrinsics.ts';
-import type {
-  ApiKind,
-  ApiModel,
-  HttpCors,
-  MockIntegration,
-  RouteIntegration,
-  RouteModel,
-} from './model.ts';
+import type { ApiKind, ApiModel, HttpCors, MockIntegration, RouteIntegration, RouteModel } from './model.ts';
 import { PropertyReader } from './properties.ts';
 import {
   expectBoolean,
