@@ -211,7 +211,8 @@ export function routeTable(model: AppModel, url: string): string {
       route.path,
       targetColumn(route),
       `${kind} ${route.apiId}`,
-      route.payloadVersion,
+      // A payload format is what a Lambda function receives; mocks and HTTP backends get none.
+      integrationOf(route).kind === 'lambda' ? route.payloadVersion : '-',
       `${url}${path}`,
     ];
   });

@@ -827,7 +827,10 @@ function definitionRoute(
     reason: `the method has no ${INTEGRATION}`,
   };
   if (integration.kind === 'lambda' && !functionIds.has(integration.functionId)) {
-    integration = { kind: 'unsupported', reason: `function ${integration.functionId} is not emulated` };
+    integration = {
+      kind: 'unsupported',
+      reason: `function ${integration.functionId} is not emulated (see its warning)`,
+    };
   }
   const base = {
     apiId: api.logicalId,

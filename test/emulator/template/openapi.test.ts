@@ -456,6 +456,33 @@ describe('template OpenAPI definitions', () => {
       expect(table).to.match(/GET +\/elsewhere +\(not emulated\)/);
     });
 
+    it('a route to a function the emulator does not run (another runtime) is unsupported, with no payload in the table', () => {
+      const model = load(`
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          MyApi:
+            Type: AWS::Serverless::HttpApi
+            Properties:
+              DefinitionBody:
+                openapi: 3.0.1
+                paths:
+                  /py:
+                    get:
+                      x-amazon-apigateway-integration: {type: aws_proxy, payloadFormatVersion: '2.0', uri: !GetAtt Py.Arn}
+          Py:
+            Type: AWS::Serverless::Function
+            Properties: {CodeUri: src/, Handler: app.handler, Runtime: python3.13}
+      `);
+
+      expect(integrationOf(onlyRoute(model))).to.deep.equal({
+        kind: 'unsupported',
+        reason: 'function Py is not emulated (see its warning)',
+      });
+      expect(routeTable(model, 'http://127.0.0.1:3000')).to.match(
+        /GET +\/py +\(not emulated\) +HTTP MyApi +- /,
+      );
+    });
+
     it('an HTTP API has no mock integrations: such a route is unsupported', () => {
       const model = load(
         template(
