@@ -68,7 +68,8 @@ export function loadTemplate(templatePath: string, options: LoadOptions = {}): A
 
 /**
  * The application a SAM template describes, with parameters, conditions, intrinsics and Globals resolved and
- * SAM's implicit APIs made explicit. Pure: reads no file (CodeUri is made absolute, not checked).
+ * SAM's implicit APIs made explicit. Reads no file but the OpenAPI documents the template includes (CodeUri is
+ * made absolute, not checked).
  */
 export function parseTemplate(text: string, templatePath: string, options: LoadOptions = {}): AppModel {
   const stack = {
