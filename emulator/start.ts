@@ -1,4 +1,4 @@
-import { watch as watchFile } from 'node:fs';
+import { type FSWatcher, watch as watchFile } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, type AppOptions } from './app.ts';
@@ -8,7 +8,7 @@ import { AsyncInvoker } from './invoke/async.ts';
 import { type RunningLambdaService, startLambdaService } from './invoke/server.ts';
 import { closeServer, listen } from './net.ts';
 import { describeSchedule, Scheduler, validateSchedules } from './schedule/scheduler.ts';
-import type { AppModel } from './template/model.ts';
+import { type AppModel, integrationOf, type RouteModel } from './template/model.ts';
 import { emulatorWebConfig, startWebServer } from './web.ts';
 
 export interface EmulatorOptions extends AppOptions {
@@ -97,6 +97,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         const previous = app;
         app = next;
         routes = routesOf(next.model);
+        watchDefinitions(next.model);
         if (scheduler !== undefined) {
           scheduler.stop();
           scheduler = startScheduler(next.model, asyncInvoker, options);
@@ -111,12 +112,26 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     });
   };
   let debounce: NodeJS.Timeout | undefined;
-  const templateWatcher = options.watch
-    ? watchFile(options.templatePath, () => {
-        clearTimeout(debounce);
-        debounce = setTimeout(reload, 100);
-      })
-    : undefined;
+  const onTemplateChange = () => {
+    clearTimeout(debounce);
+    debounce = setTimeout(reload, 100);
+  };
+  const templateWatcher = options.watch ? watchFile(options.templatePath, onTemplateChange) : undefined;
+  // The OpenAPI files a template includes are part of it: a change to one reloads the template too.
+  const definitionWatchers = new Map<string, FSWatcher>();
+  const watchDefinitions = (model: AppModel) => {
+    if (!options.watch) return;
+    const files = new Set(model.definitionFiles ?? []);
+    for (const [file, watcher] of definitionWatchers) {
+      if (files.has(file)) continue;
+      watcher.close();
+      definitionWatchers.delete(file);
+    }
+    for (const file of files) {
+      if (!definitionWatchers.has(file)) definitionWatchers.set(file, watchFile(file, onTemplateChange));
+    }
+  };
+  watchDefinitions(app.model);
 
   return {
     apiUrl,
@@ -127,6 +142,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     async close() {
       clearTimeout(debounce);
       templateWatcher?.close();
+      for (const watcher of definitionWatchers.values()) watcher.close();
       scheduler?.stop();
       await Promise.all([
         apiServer === undefined ? undefined : closeServer(apiServer),
@@ -172,6 +188,21 @@ function routesOf(model: AppModel): GatewayRoutes {
   return { router: createRouter(model.apis, model.routes), accountId: model.accountId };
 }
 
+/** The FUNCTION column: the function, or what answers instead (a mock, an HTTP backend, nothing). */
+function targetColumn(route: RouteModel): string {
+  const integration = integrationOf(route);
+  switch (integration.kind) {
+    case 'lambda':
+      return integration.functionId;
+    case 'mock':
+      return `(mock ${integration.statusCode})`;
+    case 'http':
+      return `(http ${integration.uri})`;
+    case 'unsupported':
+      return '(not emulated)';
+  }
+}
+
 /** The start-up table: one line per route, then one per function, as `sam local start-api` prints its mounts. */
 export function routeTable(model: AppModel, url: string): string {
   const rows = model.routes.map((route) => {
@@ -180,9 +211,10 @@ export function routeTable(model: AppModel, url: string): string {
     return [
       route.method,
       route.path,
-      route.functionId,
+      targetColumn(route),
       `${kind} ${route.apiId}`,
-      route.payloadVersion,
+      // A payload format is what a Lambda function receives; mocks and HTTP backends get none.
+      integrationOf(route).kind === 'lambda' ? route.payloadVersion : '-',
       `${url}${path}`,
     ];
   });
@@ -206,7 +238,23 @@ export function routeTable(model: AppModel, url: string): string {
     restStages.length > 0
       ? `REST routes also answer under their stage (${restStages.join(', ')}), as on execute-api.`
       : '';
-  return [`Serving on ${url}`, ...lines, note, 'Functions:', ...functions, eventSourceTable(model)]
+  const unsupported = model.routes.flatMap((route) => {
+    const integration = integrationOf(route);
+    return integration.kind === 'unsupported'
+      ? [`  ${route.method} ${route.path} (${route.apiId}): ${integration.reason}`]
+      : [];
+  });
+  const notEmulated =
+    unsupported.length > 0 ? ['Integrations not emulated (they answer 500 saying why):', ...unsupported] : [];
+  return [
+    `Serving on ${url}`,
+    ...lines,
+    note,
+    ...notEmulated,
+    'Functions:',
+    ...functions,
+    eventSourceTable(model),
+  ]
     .filter((line) => line !== '')
     .join('\n');
 }

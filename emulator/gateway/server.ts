@@ -1,7 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.ts';
 import { limitSlowClients } from '../net.ts';
-import type { ApiKind, ApiModel } from '../template/model.ts';
+import {
+  type ApiKind,
+  type ApiModel,
+  type HttpProxyIntegration,
+  integrationOf,
+  type RouteModel,
+} from '../template/model.ts';
 import { answerPreflight, applyHttpCors } from './cors.ts';
 import {
   type EventContext,
@@ -21,6 +27,7 @@ import {
   requestTooLarge,
   routeMissResponse,
 } from './gatewayErrors.ts';
+import { forward, mockResponse, proxyRequest, unsupportedResponse } from './integrations.ts';
 import { type GatewayRequest, headerValue } from './request.ts';
 import { fromV1Result, fromV2Result, type GatewayResponse, isMalformed, withRequestId } from './responses.ts';
 import type { RouteMatch, Router } from './router.ts';
@@ -111,7 +118,7 @@ async function serve(
     final,
     match.api.kind,
     started,
-    match.route.functionId,
+    targetOf(match.route),
     response.requestId,
   );
 }
@@ -125,8 +132,6 @@ async function integrate(
 ): Promise<{ response: GatewayResponse; requestId: string }> {
   const { api, route } = match;
   const context = eventContext(routes, api, request);
-  const event =
-    route.payloadVersion === '2.0' ? toV2Event(request, match, context) : toV1Event(request, match, context);
   const withId = (response: GatewayResponse) => ({
     response: withRequestId(
       response,
@@ -136,6 +141,13 @@ async function integrate(
     ),
     requestId: context.requestId,
   });
+  const integration = integrationOf(route);
+  if (integration.kind === 'mock') return withId(mockResponse(integration));
+  if (integration.kind === 'unsupported') return withId(unsupportedResponse(route, integration.reason));
+  if (integration.kind === 'http') return withId(await proxy(options, request, match, integration));
+
+  const event =
+    route.payloadVersion === '2.0' ? toV2Event(request, match, context) : toV1Event(request, match, context);
   if (request.body.byteLength * 1.34 + EVENT_OVERHEAD_BYTES > MAX_INVOKE_PAYLOAD_BYTES) {
     if (Buffer.byteLength(JSON.stringify(event)) > MAX_INVOKE_PAYLOAD_BYTES)
       return withId(invokePayloadTooLarge(api.kind));
@@ -143,7 +155,7 @@ async function integrate(
 
   let outcome: Invocation | 'timeout';
   try {
-    outcome = await withinTimeout(options.invoke(route.functionId, event), route.integrationTimeoutMs);
+    outcome = await withinTimeout(options.invoke(integration.functionId, event), route.integrationTimeoutMs);
   } catch (error) {
     options.log.error(
       `${route.functionId}: invoke refused: ${error instanceof Error ? error.message : String(error)}`,
@@ -168,6 +180,43 @@ async function integrate(
     return withId(integrationError(api.kind));
   }
   return withId(converted);
+}
+
+/** Forwards the request to an `http_proxy` integration's backend within the integration timeout. */
+async function proxy(
+  options: GatewayOptions,
+  request: GatewayRequest,
+  match: RouteMatch,
+  integration: HttpProxyIntegration,
+): Promise<GatewayResponse> {
+  const target = proxyRequest(request, match, integration);
+  const outcome = await forward(target, request.body, match.route.integrationTimeoutMs);
+  if (outcome === 'timeout') {
+    options.log.warn(
+      `${target.method} ${target.url}: integration timed out after ${match.route.integrationTimeoutMs} ms`,
+    );
+    return integrationTimeout(match.api.kind);
+  }
+  if (outcome === 'failed') {
+    options.log.warn(`${target.method} ${target.url}: the HTTP backend could not be reached`);
+    return integrationError(match.api.kind);
+  }
+  return outcome;
+}
+
+/** What the request log names as the route's target. */
+function targetOf(route: RouteModel): string {
+  const integration = integrationOf(route);
+  switch (integration.kind) {
+    case 'lambda':
+      return integration.functionId;
+    case 'mock':
+      return 'mock';
+    case 'http':
+      return integration.uri;
+    case 'unsupported':
+      return 'not emulated';
+  }
 }
 
 /**

@@ -8,22 +8,13 @@ import { expectNonEmptyString, expectScalarText, expectString } from './values.t
 
 /**
  * An `AWS::Serverless::Api` (stage from the required `StageName`, `Prod` for the implicit `ServerlessRestApi`)
- * or `AWS::Serverless::HttpApi` (stage `$default` unless `StageName`), Globals merged.
+ * or `AWS::Serverless::HttpApi` (stage `$default` unless `StageName`), Globals merged. Its OpenAPI definition is
+ * read by `readDefinition` (openapi.ts).
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-api.html
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-httpapi.html
  */
 export function buildApi(entry: ResourceEntry, properties: PropertyReader, diag: Diagnostics): ApiModel {
   const implicit = entry.implicitFor !== undefined;
-  if (!implicit) {
-    for (const key of ['DefinitionBody', 'DefinitionUri']) {
-      if (properties.raw([key]) !== undefined) {
-        diag.warn(
-          properties.pathOf([key]),
-          `routes are taken from function events only; the ${key} is not emulated`,
-        );
-      }
-    }
-  }
   if (properties.raw(['Auth']) !== undefined) {
     diag.warn(properties.pathOf(['Auth']), 'authorizers are not emulated; every request is let through');
   }

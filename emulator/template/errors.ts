@@ -27,12 +27,20 @@ export type LineFinder = (path: Path) => number | undefined;
 
 /** Collects warnings (each distinct message once) and raises TemplateErrors located in the template. */
 export class Diagnostics {
-  readonly #warnings = new Set<string>();
+  readonly #warnings: Set<string>;
 
   constructor(
     readonly templatePath: string,
     private readonly lineOf: LineFinder,
-  ) {}
+    warnings: Set<string> = new Set(),
+  ) {
+    this.#warnings = warnings;
+  }
+
+  /** Diagnostics for another file the template reads (an `AWS::Include`d document), sharing these warnings. */
+  forFile(filePath: string, lineOf: LineFinder): Diagnostics {
+    return new Diagnostics(filePath, lineOf, this.#warnings);
+  }
 
   get warnings(): readonly string[] {
     return [...this.#warnings];

@@ -60,6 +60,11 @@ export class Resolver {
 
   constructor(private readonly ctx: ResolverContext) {}
 
+  /** The same stack, reporting through `diag`: for values written in another file (an `AWS::Include`d document). */
+  withDiagnostics(diag: Diagnostics): Resolver {
+    return new Resolver({ ...this.ctx, diag });
+  }
+
   /** Resolves every intrinsic inside `value`; keys and items that resolve to `AWS::NoValue` are dropped. */
   resolve(value: unknown, path: Path): unknown {
     if (Array.isArray(value)) {

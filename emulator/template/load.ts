@@ -18,11 +18,13 @@ import type {
   RouteModel,
   ScheduleModel,
 } from './model.ts';
+import { type ApiDefinition, mergeDefinitionRoutes, readDefinition, withDefinition } from './openapi.ts';
 import { type ParameterFallbacks, partitionOf, pseudoParameters, resolveParameters } from './parameters.ts';
 import { PropertyReader } from './properties.ts';
 import { checkReferences } from './references.ts';
 import {
   LAMBDA_FUNCTION,
+  type ResourceEntry,
   readResources,
   SERVERLESS_API,
   SERVERLESS_FUNCTION,
@@ -84,7 +86,8 @@ export function loadTemplate(templatePath: string, options: LoadOptions = {}): A
 
 /**
  * The application a SAM template describes, with parameters, conditions, intrinsics and Globals resolved and
- * SAM's implicit APIs made explicit. Pure: reads no file (CodeUri is made absolute, not checked).
+ * SAM's implicit APIs made explicit. Reads no file but the OpenAPI documents the template includes (CodeUri is
+ * made absolute, not checked).
  */
 export function parseTemplate(text: string, templatePath: string, options: LoadOptions = {}): AppModel {
   const stack = {
@@ -147,7 +150,15 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
   });
   const templateDirectory = dirname(resolvePath(templatePath));
 
+  // Integration URIs name functions by ARN, so definitions need every created function's deployed name.
+  const functionsByName = new Map<string, string>();
+  for (const entry of entries) {
+    if (entry.type === SERVERLESS_FUNCTION && resolver.isCreated(entry)) {
+      functionsByName.set(resolver.functionName(entry), entry.logicalId);
+    }
+  }
   const apis = new Map<string, ApiModel>();
+  const definitions = new Map<string, ApiDefinition>();
   for (const entry of entries) {
     if (entry.type !== SERVERLESS_API && entry.type !== SERVERLESS_HTTP_API) continue;
     if (!resolver.isCreated(entry)) continue;
@@ -158,7 +169,22 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
       entry.properties,
       ['Resources', entry.logicalId, 'Properties'],
     );
-    apis.set(entry.logicalId, buildApi(entry, new PropertyReader(merged, resolver, diag), diag));
+    const properties = new PropertyReader(merged, resolver, diag);
+    const api = buildApi(entry, properties, diag);
+    // SAM generates the definition of an implicit API itself, from the function events.
+    const definition =
+      entry.implicitFor === undefined
+        ? readDefinition(properties, {
+            kind: api.kind,
+            resolver,
+            diag,
+            templateDirectory,
+            functionsByName,
+            stageVariables: api.stageVariables,
+          })
+        : undefined;
+    if (definition !== undefined) definitions.set(entry.logicalId, definition);
+    apis.set(entry.logicalId, definition === undefined ? api : withDefinition(api, definition));
   }
 
   const layers = new Map<string, LayerModel>();
@@ -230,6 +256,15 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     eventSources.push(...events.eventSources);
   }
 
+  const servedRoutes =
+    definitions.size === 0
+      ? routes
+      : withDefinitionRoutes(routes, apis, definitions, {
+          resources,
+          functionIds: new Set(functions.keys()),
+          diag,
+        });
+
   return {
     templatePath: resolvePath(templatePath),
     region: stack.region,
@@ -237,12 +272,15 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     stackName: stack.stackName,
     functions,
     apis,
-    routes,
+    routes: servedRoutes,
     schedules,
     eventSources,
     warnings: diag.warnings,
     ignoredResources: ignored.groups(),
     notices: runtimeNotices(functions.values(), options.hostNodeVersion ?? process.versions.node),
+    definitionFiles: [...definitions.values()].flatMap((definition) =>
+      definition.file === undefined ? [] : [definition.file],
+    ),
   };
 }
 
@@ -303,6 +341,34 @@ function withoutNulls(
     }
   }
   return result;
+}
+
+/** Each API with an OpenAPI definition gets its definition's routes, merged with its events' routes. */
+function withDefinitionRoutes(
+  eventRoutes: readonly RouteModel[],
+  apis: ReadonlyMap<string, ApiModel>,
+  definitions: ReadonlyMap<string, ApiDefinition>,
+  context: {
+    resources: ReadonlyMap<string, ResourceEntry>;
+    functionIds: ReadonlySet<string>;
+    diag: Diagnostics;
+  },
+): RouteModel[] {
+  const infoOf = (route: RouteModel) => {
+    const path: Path = ['Resources', route.functionId, 'Properties', 'Events', route.eventId];
+    const events = context.resources.get(route.functionId)?.properties.Events;
+    const event = isRecord(events) ? events[route.eventId] : undefined;
+    const eventProperties = isRecord(event) && isRecord(event.Properties) ? event.Properties : {};
+    return { path, sets: (property: string) => eventProperties[property] !== undefined };
+  };
+  const routes: RouteModel[] = eventRoutes.filter((route) => !definitions.has(route.apiId));
+  for (const [apiId, definition] of definitions) {
+    const api = apis.get(apiId);
+    if (api === undefined) continue;
+    const events = eventRoutes.filter((route) => route.apiId === apiId);
+    routes.push(...mergeDefinitionRoutes(api, definition, events, infoOf, context.functionIds, context.diag));
+  }
+  return routes;
 }
 
 function checkSections(template: Record<string, unknown>, diag: Diagnostics): void {

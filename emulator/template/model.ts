@@ -19,6 +19,8 @@ export interface AppModel {
   readonly eventSources: readonly EventSourceModel[];
   /** One line per unsupported feature met, each said once. */
   readonly warnings: readonly string[];
+  /** Absolute paths of the OpenAPI files the template reads (`AWS::Include`, `DefinitionUri`), watched with it. */
+  readonly definitionFiles?: readonly string[];
   /**
    * One line per distinct runtime whose Node major differs from the emulator's own Node: what differs, and that
    * AWS runs the declared one. For the start screen.
@@ -149,12 +151,53 @@ export interface RouteModel {
   readonly method: string;
   /** Resource template such as `/price`, `/items/{id}`, `/{proxy+}`; `$default` for an HTTP API's default route. */
   readonly path: string;
+  /** The Lambda function the route invokes; `''` when `integration` is not a Lambda function. */
   readonly functionId: string;
-  /** Logical id of the function's event that made this route. */
+  /**
+   * Logical id of the function's event that made this route, or `DefinitionBody` / `DefinitionUri` for a route
+   * written only in the API's OpenAPI definition.
+   */
   readonly eventId: string;
   readonly payloadVersion: '1.0' | '2.0';
   /** Integration timeout in ms: REST 29000; HTTP API `TimeoutInMillis` or 30000. */
   readonly integrationTimeoutMs: number;
+  /**
+   * What answers the route, for routes read from an OpenAPI definition; absent: the Lambda function `functionId`
+   * (every route made by a function event).
+   */
+  readonly integration?: RouteIntegration;
+}
+
+/** How API Gateway answers a route: `x-amazon-apigateway-integration` of an OpenAPI definition, as emulated. */
+export type RouteIntegration =
+  | { readonly kind: 'lambda'; readonly functionId: string }
+  | MockIntegration
+  | HttpProxyIntegration
+  | { readonly kind: 'unsupported'; readonly reason: string };
+
+/** A REST `type: mock` integration, its response worked out at load time from the templates' literals. */
+export interface MockIntegration {
+  readonly kind: 'mock';
+  readonly statusCode: number;
+  /** Static `method.response.header.*` values, quotes removed. */
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: string;
+}
+
+/** An `http_proxy` integration: the request is forwarded to `uri` and the answer passed back. */
+export interface HttpProxyIntegration {
+  readonly kind: 'http';
+  /** Absolute http(s) URL, possibly with `{name}` path variables. */
+  readonly uri: string;
+  /** The integration's `httpMethod`; `undefined` (or `ANY`) sends the request's own method. */
+  readonly method: string | undefined;
+  /** REST `requestParameters`: `integration.request.{path|querystring|header}.name` → a source. */
+  readonly requestParameters: Readonly<Record<string, string>>;
+}
+
+/** The integration of a route, a function event's route included. */
+export function integrationOf(route: RouteModel): RouteIntegration {
+  return route.integration ?? { kind: 'lambda', functionId: route.functionId };
 }
 
 export interface ScheduleModel {

@@ -87,13 +87,6 @@ describe('template APIs', () => {
     const unnamed = load(apiTemplate('AWS::Serverless::HttpApi', 'Description: default stage'));
     expect(unnamed.apis.get('Api')).to.deep.include({ stageName: '$default', stageVariables: undefined });
   });
-
-  it('warns that routes written only in a DefinitionBody are not emulated', () => {
-    const model = load(
-      apiTemplate('AWS::Serverless::Api', 'StageName: v1\nDefinitionBody: {openapi: 3.0.1}'),
-    );
-    expect(model.warnings[0]).to.include('routes are taken from function events only');
-  });
 });
 
 describe('template CORS', () => {
