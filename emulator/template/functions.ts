@@ -250,10 +250,21 @@ function readEnvironment(properties: PropertyReader, diag: Diagnostics): Record<
       );
     }
     const value = properties.value(relative);
-    if (value !== undefined) result[key] = expectScalarText(value, properties.pathOf(relative), diag);
+    if (value === undefined) continue;
+    const text = expectScalarText(value, properties.pathOf(relative), diag);
+    if (DYNAMIC_REFERENCE.test(text)) {
+      diag.warn(
+        properties.pathOf(relative),
+        'holds a dynamic reference ({{resolve:…}}), which CloudFormation resolves at deploy; the text is passed as it is here (give the value with -n env.json)',
+      );
+    }
+    result[key] = text;
   }
   return result;
 }
+
+/** https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html */
+const DYNAMIC_REFERENCE = /\{\{resolve:(ssm|ssm-secure|secretsmanager):/;
 
 /**
  * `LoggingConfig`: LogFormat Text unless JSON; the log levels apply only to the JSON format.

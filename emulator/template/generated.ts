@@ -53,6 +53,8 @@ export function generatedResource(
   resources: ReadonlyMap<string, ResourceEntry>,
   read: OwnerProperties,
 ): GeneratedResource | undefined {
+  const deployed = stackWideOwner(name, resources);
+  if (deployed !== undefined) return { kind: 'other', owner: deployed };
   let owner: ResourceEntry | undefined;
   for (const entry of resources.values()) {
     if (!entry.type.startsWith('AWS::Serverless::') || entry.logicalId === name) continue;
@@ -92,4 +94,23 @@ export function generatedResource(
     }
   }
   return { kind: 'other', owner };
+}
+
+/**
+ * SAM makes one CodeDeploy application, `ServerlessDeploymentApplication`, and its `CodeDeployServiceRole` for
+ * the whole stack once a function has a `DeploymentPreference`; hook functions name them in their policies.
+ * The function that brings them about stands as their owner.
+ */
+const STACK_WIDE_NAMES = new Set(['ServerlessDeploymentApplication', 'CodeDeployServiceRole']);
+
+export function stackWideOwner(
+  name: string,
+  resources: ReadonlyMap<string, ResourceEntry>,
+): ResourceEntry | undefined {
+  if (!STACK_WIDE_NAMES.has(name) || resources.has(name)) return undefined;
+  for (const entry of resources.values()) {
+    if (entry.type === SERVERLESS_FUNCTION && entry.properties.DeploymentPreference !== undefined)
+      return entry;
+  }
+  return undefined;
 }

@@ -216,6 +216,7 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     if (entry.type === SERVERLESS_API || entry.type === SERVERLESS_HTTP_API || isLayer(entry)) continue;
     const resourcePath: Path = ['Resources', entry.logicalId];
     if (entry.type !== SERVERLESS_FUNCTION && entry.type !== LAMBDA_FUNCTION) {
+      warnIfItHoldsFunctions(entry, diag);
       ignored.add(entry.type, entry.logicalId);
       continue;
     }
@@ -294,6 +295,32 @@ function runtimeNotices(functions: Iterable<FunctionModel>, hostVersion: string)
   }
   return [...notices];
 }
+
+/**
+ * Resources the emulator leaves out although they hold functions or routes: said on their own line, since a user
+ * who sees nothing served would not think to look among the resources that live only in AWS.
+ */
+function warnIfItHoldsFunctions(entry: ResourceEntry, diag: Diagnostics): void {
+  const path: Path = ['Resources', entry.logicalId];
+  if (entry.type === 'AWS::Serverless::Application' || entry.type === 'AWS::CloudFormation::Stack') {
+    const location =
+      entry.type === 'AWS::Serverless::Application'
+        ? entry.properties.Location
+        : entry.properties.TemplateURL;
+    const local = typeof location === 'string' && !/^(https?|s3):/.test(location);
+    diag.warn(
+      path,
+      `nested stacks are not emulated: its functions and APIs are not served${local ? ` (serve it alone: start-api -t ${location})` : ''}`,
+    );
+  } else if (API_GATEWAY_RESOURCES.has(entry.type)) {
+    diag.warn(
+      path,
+      `${entry.type} is not emulated: only AWS::Serverless::Api and AWS::Serverless::HttpApi (and function events) make routes`,
+    );
+  }
+}
+
+const API_GATEWAY_RESOURCES = new Set(['AWS::ApiGateway::RestApi', 'AWS::ApiGatewayV2::Api']);
 
 /** Logical ids by resource type, types in the order they first appear. */
 class ResourceGroups {

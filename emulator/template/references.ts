@@ -1,4 +1,5 @@
 import type { Diagnostics } from './errors.ts';
+import { stackWideOwner } from './generated.ts';
 import type { ResourceEntry } from './resources.ts';
 import { intrinsicName, isRecord, type Path } from './values.ts';
 
@@ -24,7 +25,9 @@ export function checkReferences(
     .filter((entry) => entry.type.startsWith('AWS::Serverless::'))
     .map((entry) => entry.logicalId);
   const isResource = (name: string): boolean =>
-    names.resources.has(name) || samPrefixes.some((prefix) => name.startsWith(prefix));
+    names.resources.has(name) ||
+    samPrefixes.some((prefix) => name.startsWith(prefix)) ||
+    stackWideOwner(name, names.resources) !== undefined;
 
   const checkRef = (name: string, path: Path): void => {
     if (names.pseudoParameters.has(name) || name === 'AWS::NoValue' || names.parameters.has(name)) return;

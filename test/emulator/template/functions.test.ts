@@ -244,6 +244,26 @@ describe('template functions', () => {
     ]);
   });
 
+  it('warns about nested stacks and plain API Gateway resources, whose functions and routes are not served', () => {
+    const model = load(`${functionTemplate()}
+  Child:
+    Type: AWS::Serverless::Application
+    Properties: {Location: ./child/template.yaml}
+  Api:
+    Type: AWS::ApiGateway::RestApi
+`);
+    expect(model.warnings).to.deep.equal([
+      '/project/template.yaml:12: Resources.Child: nested stacks are not emulated: its functions and APIs are not served (serve it alone: start-api -t ./child/template.yaml)',
+      '/project/template.yaml:15: Resources.Api: AWS::ApiGateway::RestApi is not emulated: only AWS::Serverless::Api and AWS::Serverless::HttpApi (and function events) make routes',
+    ]);
+  });
+
+  it('passes a dynamic reference in an environment variable on as text, warning that CloudFormation resolves it', () => {
+    const model = load(functionTemplate("Environment:\n  Variables:\n    DB: '{{resolve:ssm:/app/db:1}}'"));
+    expect(onlyFunction(model).environment.DB).to.equal('{{resolve:ssm:/app/db:1}}');
+    expect(model.warnings[0]).to.include('DB: holds a dynamic reference ({{resolve:…}})');
+  });
+
   it('groups the resources that live only in AWS by type, in template order, instead of warning about each', () => {
     const model = load(`${functionTemplate()}
   Queue:

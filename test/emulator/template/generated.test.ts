@@ -123,6 +123,27 @@ describe('template resources SAM generates', () => {
     ).to.throw('DependsOn Missing: no resource has this logical id');
   });
 
+  it('accepts ServerlessDeploymentApplication and CodeDeployServiceRole, which SAM makes once a function has a DeploymentPreference', () => {
+    const template = (preference: string) => `
+      Transform: AWS::Serverless-2016-10-31
+      Resources:
+        Fn:
+          Type: AWS::Serverless::Function
+          Properties:
+            CodeUri: src/
+            Handler: app.handler
+            Runtime: nodejs22.x
+            AutoPublishAlias: live
+${preference}
+            Environment:
+              Variables:
+                APP: !Ref ServerlessDeploymentApplication
+    `;
+    const model = load(template('            DeploymentPreference: {Type: AllAtOnce}'));
+    expect(model.functions.get('Fn')?.environment.APP).to.equal('ServerlessDeploymentApplication');
+    expect(() => load(template(''))).to.throw('Ref ServerlessDeploymentApplication: no parameter');
+  });
+
   it('Ref to a generated resource with no local value gives its logical id, with a warning', () => {
     const model = withGenerated({ PERMISSION: '!Ref FnGetPermissionv1' });
     expect(model.functions.get('Fn')?.environment.PERMISSION).to.equal('FnGetPermissionv1');
