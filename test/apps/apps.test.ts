@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { run, type Serving, startServing, stopServing } from '../support/cli.ts';
+import { isRecord } from '../../emulator/template/values.ts';
+import { type Finished, run, type Serving, startServing, stopServing } from '../support/cli.ts';
 import { request } from '../support/http.ts';
 import { eventually } from '../support/wait.ts';
 import {
@@ -19,6 +20,7 @@ import {
  * its `events/` files. `APPS_PENDING=layers,openapi` reports the apps that need those features as pending.
  */
 const pending = pendingFeatures(process.env.APPS_PENDING);
+const INVOKE_SLOTS = slots(2);
 
 describe('public-shaped SAM apps, run unchanged through the CLI', function () {
   this.timeout(20_000);
@@ -38,6 +40,17 @@ describe('public-shaped SAM apps, run unchanged through the CLI', function () {
 });
 
 function describeApp(app: AppExpectation): void {
+  // Invocations are separate processes: they start with the app's suite, two at a time, while its routes are
+  // requested, and each test awaits its own.
+  const invocations = new Map<InvokeExpectation, Promise<Finished>>();
+  before(() => {
+    for (const expected of app.invokes)
+      invocations.set(
+        expected,
+        INVOKE_SLOTS(() => invoke(app, expected)),
+      );
+  });
+
   it('has an expectation for every file in its events/ folder', () => {
     const invoked = new Set(app.invokes.map((invoke) => invoke.event));
     const files = eventFiles(app.folder).filter((file) => !invoked.has(file));
@@ -45,60 +58,98 @@ function describeApp(app: AppExpectation): void {
     expect(files, 'events/ files that no invoke expectation uses').to.deep.equal([]);
   });
 
-  if (app.requests.length > 0) {
-    describe('start-api', () => {
-      let serving: Serving | undefined;
-      before(async () => {
-        serving = await startServing(['start-api', '-t', 'template.yaml', '-p', '0', '--no-watch', ...app.startArgs], {
-          cwd: app.folder,
-          bundled: true,
+  describe('start-api', () => {
+    let serving: Serving | undefined;
+    before(async () => {
+      serving = await startServing(
+        ['start-api', '-t', 'template.yaml', '-p', '0', '--no-watch', ...app.startArgs],
+        { cwd: app.folder, bundled: true },
+      );
+    });
+    after(() => stopServing(serving));
+
+    const functions = [...new Set(app.invokes.map((invoke) => invoke.function))];
+    it(`starts from the app's folder and lists ${functions.join(', ') || 'its functions'}`, () => {
+      const listed = (serving?.output().split(/^Functions:$/m)[1] ?? '').split('\n');
+      const missing = functions.filter((id) => !listed.some((line) => line.trim().startsWith(`${id} `)));
+
+      expect(missing, serving?.output()).to.deep.equal([]);
+    });
+
+    for (const expected of app.requests) {
+      it(`answers ${describeRequest(expected)} with ${expected.status}`, async () => {
+        if (serving === undefined) throw new Error('start-api did not start');
+        const base = await baseUrl(serving, expected.functionUrl);
+
+        const response = await request(new URL(expected.path.replace(/^\//, ''), `${base}/`).href, {
+          method: expected.method,
+          headers: expected.headers,
+          ...(expected.body === undefined ? {} : { body: expected.body }),
+        });
+
+        const headers: Record<string, unknown> = {};
+        for (const name of Object.keys(expected.responseHeaders)) headers[name] = response.headers[name];
+        const body = expected.text === undefined ? parseJson(response.text()) : response.text();
+        expect({ status: response.status, headers, body }, tail(serving.output())).to.deep.equal({
+          status: expected.status,
+          headers: expected.responseHeaders,
+          body: expected.text ?? expected.json,
         });
       });
-      after(() => stopServing(serving));
+    }
+  });
 
-      for (const expected of app.requests) {
-        it(`answers ${describeRequest(expected)} with ${expected.status}`, async () => {
-          if (serving === undefined) throw new Error('start-api did not start');
-          const base = await baseUrl(serving, expected.functionUrl);
+  describe('invoke', () => {
+    for (const expected of app.invokes) {
+      it(`invoke ${expected.function} -e ${expected.event} ${outcomeOf(expected)}`, async () => {
+        const pendingInvocation = invocations.get(expected);
+        if (pendingInvocation === undefined) throw new Error('the invocation was not started');
+        const finished = await pendingInvocation;
 
-          const response = await request(new URL(expected.path.replace(/^\//, ''), `${base}/`).href, {
-            method: expected.method,
-            headers: expected.headers,
-            ...(expected.body === undefined ? {} : { body: expected.body }),
+        const printed = parseJson(finished.stdout.trim());
+        if (expected.error !== undefined) {
+          expect({ code: finished.code, printed }, tail(finished.stderr)).to.deep.equal({
+            code: 1,
+            printed: { ...(isRecord(printed) ? printed : {}), ...expected.error },
           });
-
-          const headers: Record<string, unknown> = {};
-          for (const name of Object.keys(expected.responseHeaders)) headers[name] = response.headers[name];
-          const body = expected.text === undefined ? parseJson(response.text()) : response.text();
-          expect({ status: response.status, headers, body }, serving.output()).to.deep.equal({
-            status: expected.status,
-            headers: expected.responseHeaders,
-            body: expected.text ?? expected.json,
-          });
-        });
-      }
-    });
-  }
-
-  for (const expected of app.invokes) {
-    it(`invoke ${expected.function} -e ${expected.event} ${outcomeOf(expected)}`, async () => {
-      const finished = await run(['invoke', expected.function, '-t', 'template.yaml', '-e', expected.event], '', {
-        cwd: app.folder,
-        bundled: true,
+        } else {
+          expect(
+            { code: finished.code, result: comparableResult(printed, expected.result) },
+            tail(finished.stderr),
+          ).to.deep.equal({ code: 0, result: expected.result });
+        }
       });
+    }
+  });
+}
 
-      const printed = parseJson(finished.stdout.trim());
-      if (expected.error !== undefined) {
-        expect({ code: finished.code, printed }, finished.stderr).to.deep.include({ code: 1 });
-        expect(printed, finished.stderr).to.deep.include(expected.error);
-      } else {
-        expect(
-          { code: finished.code, result: comparableResult(printed, expected.result) },
-          finished.stderr,
-        ).to.deep.equal({ code: 0, result: expected.result });
-      }
-    });
-  }
+function invoke(app: AppExpectation, expected: InvokeExpectation): Promise<Finished> {
+  return run(['invoke', expected.function, '-t', 'template.yaml', '-e', expected.event], '', {
+    cwd: app.folder,
+    bundled: true,
+  });
+}
+
+/** Runs at most `count` of the given tasks at once, in the order they were given. */
+function slots(count: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= count) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/** The end of a long output, which is where a failure shows. */
+function tail(output: string | undefined): string {
+  const text = output ?? '';
+  return text.length > 3000 ? `…${text.slice(-3000)}` : text;
 }
 
 /** The API server's URL, or the URL the `Function URLs:` block prints for that function (printed after the routes). */

@@ -108,7 +108,7 @@ function readApp(name: string, folder: string): AppExpectation {
 function readRequest(raw: unknown, where: string): RequestExpectation {
   if (!isRecord(raw)) throw new Error(`${where}: expected an object`);
   if (typeof raw.status !== 'number') throw new Error(`${where}: status must be a number`);
-  if (('json' in raw) === ('text' in raw)) throw new Error(`${where}: give exactly one of json and text`);
+  if ('json' in raw === 'text' in raw) throw new Error(`${where}: give exactly one of json and text`);
   return {
     method: raw.method === undefined ? 'GET' : text(raw.method, `${where}: method`),
     path: text(raw.path, `${where}: path`),
@@ -123,8 +123,11 @@ function readRequest(raw: unknown, where: string): RequestExpectation {
 
 function readInvoke(raw: unknown, where: string): InvokeExpectation {
   if (!isRecord(raw)) throw new Error(`${where}: expected an object`);
-  if (('result' in raw) === ('error' in raw)) throw new Error(`${where}: give exactly one of result and error`);
-  const base = { function: text(raw.function, `${where}: function`), event: text(raw.event, `${where}: event`) };
+  if ('result' in raw === 'error' in raw) throw new Error(`${where}: give exactly one of result and error`);
+  const base = {
+    function: text(raw.function, `${where}: function`),
+    event: text(raw.event, `${where}: event`),
+  };
   if ('result' in raw) return { ...base, result: raw.result };
   const error = raw.error;
   if (!isRecord(error)) throw new Error(`${where}: error must be an object`);
