@@ -30,7 +30,10 @@ export interface Finished {
 /** Runs the CLI as `npm run local -- …` does (without npm), with optional stdin, to completion. */
 export function run(args: readonly string[], stdin?: string, options: CliOptions = {}): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, cliArgs(args, options), { cwd: options.cwd ?? ROOT, stdio: 'pipe' });
+    const child = spawn(process.execPath, cliArgs(args, options), {
+      cwd: options.cwd ?? ROOT,
+      stdio: 'pipe',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
