@@ -16,7 +16,6 @@ export const FEATURES = [
   'streaming',
   'layers',
   'openapi',
-  'event-sources',
   'aws-sdk',
 ] as const;
 
