@@ -4,6 +4,22 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = ['--import', 'tsx', 'emulator/cli.ts'];
+/** The CLI as `npm run local` runs it: from its cached bundle, by absolute path so that any folder can be the cwd. */
+const BUNDLED_CLI = [fileURLToPath(new URL('../../emulator/launch.mjs', import.meta.url))];
+
+/** Where and how a CLI child runs: the repository root under tsx unless said otherwise. */
+export interface CliOptions {
+  /** The working directory, e.g. an application's folder, as a user runs `sam local` from it. */
+  readonly cwd?: string;
+  /** Run `node emulator/launch.mjs` (half the start-up of tsx) instead of `node --import tsx emulator/cli.ts`. */
+  readonly bundled?: boolean;
+  /** The child's whole environment; the test's own by default. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+function cliArgs(args: readonly string[], options: CliOptions): string[] {
+  return [...(options.bundled ? BUNDLED_CLI : CLI), ...args];
+}
 /** Output kept for `output()` when a test asks not to keep it all; the start-up lines fit well within it. */
 const KEPT_WHEN_LIMITED = 1024 * 1024;
 
@@ -14,14 +30,10 @@ export interface Finished {
 }
 
 /** Runs the CLI as `npm run local -- …` does (without npm), with optional stdin, to completion. */
-export function run(
-  args: readonly string[],
-  stdin?: string,
-  options: { env?: NodeJS.ProcessEnv } = {},
-): Promise<Finished> {
+export function run(args: readonly string[], stdin?: string, options: CliOptions = {}): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, cliArgs(args, options), {
+      cwd: options.cwd ?? ROOT,
       stdio: 'pipe',
       ...(options.env === undefined ? {} : { env: options.env }),
     });
@@ -56,12 +68,12 @@ export interface Serving {
  */
 export function startServing(
   args: readonly string[],
-  options: { keepOutput?: boolean; env?: NodeJS.ProcessEnv } = {},
+  options: { keepOutput?: boolean } & CliOptions = {},
 ): Promise<Serving> {
   const keepAll = options.keepOutput ?? true;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, cliArgs(args, options), {
+      cwd: options.cwd ?? ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(options.env === undefined ? {} : { env: options.env }),
     });
