@@ -18,11 +18,22 @@ import { type NodeRuntime, SDK_V3_SCOPES } from './runtimes.ts';
  * `nodejs/nodeNN/node_modules` comes before every `nodejs/node_modules`, as in NODE_PATH.
  */
 export function layerModuleDirs(layers: readonly LayerModel[], nodeMajor: number): string[] {
-  const latestFirst = [...layers].reverse();
+  const latestFirst = [...layers].reverse().flatMap(nodejsDirsOf);
   return [
-    ...latestFirst.map((layer) => join(layer.nodejsDir, `node${nodeMajor}`, 'node_modules')),
-    ...latestFirst.map((layer) => join(layer.nodejsDir, 'node_modules')),
+    ...latestFirst.map((dir) => join(dir, `node${nodeMajor}`, 'node_modules')),
+    ...latestFirst.map((dir) => join(dir, 'node_modules')),
   ].filter((dir) => existsSync(dir));
+}
+
+/**
+ * A layer built with a `nodejsNN.x` BuildMethod is its own `/opt/nodejs` once `sam build` has installed it; one
+ * whose ContentUri is already laid out for `/opt` (a `nodejs/` folder inside, which is how `sam local` mounts a
+ * layer it has not built) is read that way too.
+ */
+function nodejsDirsOf(layer: LayerModel): string[] {
+  return layer.nodejsDir === layer.contentDir
+    ? [layer.contentDir, join(layer.contentDir, 'nodejs')]
+    : [layer.nodejsDir];
 }
 
 /** Every `node_modules` folder from each start folder up to the root, nearest first, each once. */

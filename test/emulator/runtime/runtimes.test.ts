@@ -145,6 +145,23 @@ describe('runtime: layer module folders in NODE_PATH order', () => {
       `${fixtures}shared-layer/nodejs/node_modules`,
     ]);
   });
+
+  it('reads a nodejs BuildMethod layer as its own /opt/nodejs, or as /opt when it already holds a nodejs/ folder', () => {
+    const fixtures = new URL('../../fixtures/layers/', import.meta.url).pathname;
+    const built: LayerModel = {
+      logicalId: 'Shared',
+      arn: 'arn:aws:lambda:us-east-1:123456789012:layer:shared:1',
+      nodejsDir: `${fixtures}shared-layer`,
+      contentDir: `${fixtures}shared-layer`,
+      buildMethod: 'nodejs22.x',
+      compatibleRuntimes: undefined,
+    };
+
+    expect(layerModuleDirs([built], 22)).to.deep.equal([
+      `${fixtures}shared-layer/nodejs/node22/node_modules`,
+      `${fixtures}shared-layer/nodejs/node_modules`,
+    ]);
+  });
 });
 
 describe('runtime: the local stand-in for /var/runtime/node_modules', () => {
