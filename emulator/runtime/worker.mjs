@@ -8,7 +8,7 @@
  * ~25 ms. The messages it exchanges are declared, and checked on arrival, in protocol.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire, register } from 'node:module';
+import { createRequire, Module, register } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format, types } from 'node:util';
@@ -238,27 +238,60 @@ function looksLikeError(value) {
 
 // Loading the function (the init phase).
 
-/** Node's rule: a `.js` file is ESM when the nearest package.json says `"type": "module"`. @param {string} dir */
-function inModulePackage(dir) {
+/**
+ * The `type` of the package.json that governs `dir` in Lambda: the nearest one, looked for up to the task root
+ * only, since nothing lies above `/var/task` there. `undefined` when there is none up to the task root.
+ * @param {string} dir
+ * @param {string} root
+ * @returns {string | undefined}
+ */
+function packageTypeWithin(dir, root) {
   for (let current = dir; ; current = dirname(current)) {
-    if (current.endsWith('/node_modules')) return false;
+    if (current.endsWith('/node_modules')) return undefined;
     const manifest = join(current, 'package.json');
     if (existsSync(manifest)) {
       try {
-        return JSON.parse(readFileSync(manifest, 'utf8')).type === 'module';
+        return JSON.parse(readFileSync(manifest, 'utf8')).type ?? 'commonjs';
       } catch {
-        return false;
+        return 'commonjs';
       }
     }
-    if (dirname(current) === current) return false;
+    if (current === root || dirname(current) === current) return undefined;
   }
+}
+
+const taskRoot = process.env.LAMBDA_TASK_ROOT ?? dirname(config.file);
+
+/**
+ * Locally the code folder sits inside a project, and a `"type": "module"` package.json above it would make Node
+ * load its CommonJS `.js` files as ES modules, where Lambda (with nothing above the task root) loads them as
+ * CommonJS. Only then are `.js` files under the task root that no package.json of their own governs compiled as
+ * CommonJS, as in Lambda.
+ */
+function keepCommonJsBelowTaskRoot() {
+  if (packageTypeWithin(taskRoot, taskRoot) !== undefined) return;
+  if (packageTypeWithin(dirname(taskRoot), '/') !== 'module') return;
+  const extensions =
+    /** @type {Record<string, (module: { _compile(code: string, file: string): void }, file: string) => void>} */ (
+      /** @type {unknown} */ (Module._extensions)
+    );
+  const original = extensions['.js'];
+  extensions['.js'] = (module, file) => {
+    if (file.startsWith(`${taskRoot}/`) && packageTypeWithin(dirname(file), taskRoot) === undefined) {
+      module._compile(readFileSync(file, 'utf8'), file);
+    } else original?.(module, file);
+  };
 }
 
 /** @param {string} file @returns {Promise<unknown>} */
 async function loadModule(file) {
-  if (file.endsWith('.mjs') || (file.endsWith('.js') && inModulePackage(dirname(file)))) {
+  if (
+    file.endsWith('.mjs') ||
+    (file.endsWith('.js') && packageTypeWithin(dirname(file), taskRoot) === 'module')
+  ) {
     return import(pathToFileURL(file).href);
   }
+  keepCommonJsBelowTaskRoot();
   return createRequire(file)(file);
 }
 

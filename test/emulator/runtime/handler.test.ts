@@ -36,6 +36,12 @@ describe('runtime: handlers, context and environment', () => {
       expect(payloadOf(await pool.invoke({ payload: {} }))).to.deep.equal({ format: 'esm' });
     });
 
+    it('requires a .js file with no package.json up to its task root as CommonJS, whatever a package.json above says, as in Lambda', async () => {
+      // The repository's own package.json says "type": "module"; in Lambda nothing lies above /var/task.
+      const { pool } = openPool('handler', { file: 'no-package/handler.js' });
+      expect(payloadOf(await pool.invoke({ payload: { n: 21 } }))).to.deep.equal({ doubled: 42 });
+    });
+
     it('reports an error thrown while the module loads as the invocation error, and retries init next time', async () => {
       const { pool } = openPool('handler', { file: 'init-error.mjs' });
       const first = await pool.invoke({ payload: {}, requestId: 'init-1' });
