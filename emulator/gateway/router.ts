@@ -86,7 +86,7 @@ interface Located {
  * (a) a first segment equal to a REST API's stage routes within the REST APIs of that stage only, stage stripped;
  * (b) a first segment equal to a named HTTP API stage routes within that HTTP API, stage stripped;
  * (c) any other path is matched against every route of every API, REST APIs as if mounted at the root (like
- * `sam local start-api`) and HTTP APIs as if on `$default`;
+ * `sam local start-api`) and HTTP APIs likewise, each event naming its API's own stage;
  * (d) a miss at the root is an HTTP API 404 when the template has an HTTP API, a REST 403 otherwise.
  * Within a scope a static segment beats `{name}`, which beats a greedy `{name+}` (compared from the left), an exact
  * method beats `ANY`, and an HTTP API's `$default` route comes last.
@@ -204,9 +204,9 @@ export function createRouter(apis: ReadonlyMap<string, ApiModel>, routes: readon
         matched: true,
         route: compiled.route,
         api,
-        // A REST event always names its API's stage, so the function sees the same event with or without the
-        // stage in the URL; an HTTP API reached at the root is on `$default`.
-        stage: api.kind === 'rest' ? api.stageName : (located.stage ?? '$default'),
+        // An event always names its API's own stage, so the function sees the same event with or without the
+        // stage in the URL: an HTTP API with a named stage has no `$default` stage to be on.
+        stage: api.stageName,
         path: segments.path,
         pathParameters: compiled.hasVariables ? parametersOf(compiled, segments) : undefined,
       };

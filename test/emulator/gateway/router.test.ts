@@ -170,13 +170,13 @@ describe('gateway router', () => {
       });
     });
 
-    it('any other path is matched against every API, REST as if at the root and HTTP APIs on $default', () => {
+    it("any other path is matched against every API as if at the root, each match naming its API's own stage", () => {
       const restMatch = expectMatch(router.match('GET', '/price'));
       expect([restMatch.api, restMatch.stage, restMatch.path]).to.deep.equal([rest, 'Prod', '/price']);
       const httpMatch = expectMatch(router.match('POST', '/multiply'));
       expect([httpMatch.api, httpMatch.stage]).to.deep.equal([http, '$default']);
       const namedMatch = expectMatch(router.match('GET', '/report'));
-      expect([namedMatch.api, namedMatch.stage]).to.deep.equal([named, '$default']);
+      expect([namedMatch.api, namedMatch.stage]).to.deep.equal([named, 'dev']);
     });
 
     it('a miss at the root is an HTTP API 404 when the template has an HTTP API', () => {
