@@ -3,6 +3,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { buildApi } from './apis.ts';
 import { Diagnostics, TemplateError } from './errors.ts';
 import { readEvents } from './events.ts';
+import { readFunctionUrl } from './function-url.ts';
 import { buildFunction } from './functions.ts';
 import { mergeGlobals, readGlobals } from './globals.ts';
 import { Resolver } from './intrinsics.ts';
@@ -25,6 +26,11 @@ export interface LoadOptions {
   accountId?: string;
   /** `AWS::StackName`; default `local`. */
   stackName?: string;
+  /**
+   * The local URL (`http://127.0.0.1:PORT/`) each function URL is served on, by function logical id: what
+   * `!GetAtt <Id>Url.FunctionUrl` resolves to. Functions missing here resolve to the URL Lambda would give.
+   */
+  functionUrls?: ReadonlyMap<string, string>;
 }
 
 const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
@@ -102,6 +108,14 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     diag,
   );
 
+  const functionUrls = new Map<string, string | undefined>();
+  for (const entry of entries) {
+    const declared =
+      entry.properties.FunctionUrlConfig !== undefined || globals.function?.FunctionUrlConfig !== undefined;
+    if (entry.type === SERVERLESS_FUNCTION && declared) {
+      functionUrls.set(entry.logicalId, options.functionUrls?.get(entry.logicalId));
+    }
+  }
   const resolver = new Resolver({
     stack: { ...stack, ...partitionOf(stack.region) },
     parameters,
@@ -110,6 +124,7 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     conditions,
     resources,
     diag,
+    functionUrls,
   });
   const templateDirectory = dirname(resolvePath(templatePath));
 
@@ -143,14 +158,11 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
       ...resourcePath,
       'Properties',
     ]);
-    const model = buildFunction(
-      entry,
-      new PropertyReader(merged, resolver, diag),
-      resolver,
-      diag,
-      templateDirectory,
-    );
-    if (model === undefined) continue;
+    const reader = new PropertyReader(merged, resolver, diag);
+    const built = buildFunction(entry, reader, resolver, diag, templateDirectory);
+    if (built === undefined) continue;
+    const functionUrl = readFunctionUrl(entry.logicalId, reader, diag, functionUrls.get(entry.logicalId));
+    const model = functionUrl === undefined ? built : { ...built, functionUrl };
     functions.set(entry.logicalId, model);
 
     const events = readEvents(entry, { apis, resources, resolver, diag });

@@ -44,6 +44,27 @@ export interface FunctionModel {
   /** From `EventInvokeConfig`; Lambda's defaults apply when absent. */
   readonly maximumRetryAttempts: number | undefined;
   readonly maximumEventAgeInSeconds: number | undefined;
+  /** `FunctionUrlConfig`; `undefined` when the function has no function URL. */
+  readonly functionUrl?: FunctionUrlModel | undefined;
+}
+
+/**
+ * A function URL (`FunctionUrlConfig`, from which SAM generates `<LogicalId>Url` and
+ * `<LogicalId>UrlPublicPermissions`).
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-functionurlconfig.html
+ */
+export interface FunctionUrlModel {
+  readonly authType: 'NONE' | 'AWS_IAM';
+  readonly invokeMode: 'BUFFERED' | 'RESPONSE_STREAM';
+  /** Same rules as an HTTP API's `CorsConfiguration`, so the gateway's CORS functions apply to it. */
+  readonly cors: HttpCors | undefined;
+  /** The 32-character `<url-id>` of `https://<url-id>.lambda-url.<region>.on.aws`, stable per logical id. */
+  readonly urlId: string;
+  /**
+   * `http://127.0.0.1:PORT/` (with the trailing slash of Lambda's `FunctionUrl`) when the template was loaded
+   * with the port its server listens on; `undefined` otherwise.
+   */
+  readonly url: string | undefined;
 }
 
 /** `Metadata.BuildProperties` for esbuild, with SAM's defaults filled in (cjs, es2020, minify). */

@@ -28,3 +28,14 @@ export function functionArn(
 export function roleArn(partition: string, accountId: string, roleName: string): string {
   return `arn:${partition}:iam::${accountId}:role/${roleName}`;
 }
+
+/**
+ * A stable stand-in for the 32-character id Lambda gives a function URL (`https://<url-id>.lambda-url.<region>.on.aws`),
+ * derived from the function's logical id so that every load, and the event's `requestContext.apiId`, agree.
+ */
+export function functionUrlId(logicalId: string): string {
+  const digest = createHash('sha256').update(`function-url:${logicalId}`).digest();
+  let id = '';
+  for (const byte of digest.subarray(0, 32)) id += ID_ALPHABET[byte % ID_ALPHABET.length];
+  return id;
+}
