@@ -10,7 +10,13 @@ import {
 } from './build/esbuild.ts';
 import { applyEnvVars, type EnvVarsFile } from './config.ts';
 import type { Logger } from './log.ts';
-import { type FunctionCode, FunctionPool, type InvokeOutcome, type InvokeRequest } from './runtime/pool.ts';
+import {
+  type FunctionCode,
+  FunctionPool,
+  type InvokeOutcome,
+  type InvokeRequest,
+  type ResponseStreamSink,
+} from './runtime/pool.ts';
 import { loadTemplate } from './template/load.ts';
 import type { AppModel, FunctionModel } from './template/model.ts';
 
@@ -23,6 +29,8 @@ export interface AppOptions {
   /** Upper bound on concurrent executions per function without `ReservedConcurrentExecutions`. */
   readonly maxConcurrency?: number;
   readonly log: Logger;
+  /** Local URL of each function URL server, by function logical id, for `!GetAtt <Id>Url.FunctionUrl`. */
+  readonly functionUrls?: ReadonlyMap<string, string>;
 }
 
 export class UnknownFunctionError extends Error {
@@ -55,6 +63,7 @@ export class App {
   static async load(options: AppOptions): Promise<App> {
     const model = loadTemplate(options.templatePath, {
       parameterOverrides: { ...options.parameterOverrides },
+      ...(options.functionUrls === undefined ? {} : { functionUrls: options.functionUrls }),
     });
     for (const warning of model.warnings) options.log.warn(warning);
     const buildRoot = mkdtempSync(path.join(tmpdir(), 'sam-emulator-'));
@@ -108,6 +117,14 @@ export class App {
     if (pool === undefined)
       return Promise.reject(new UnknownFunctionError(`Function not found: ${functionId}`));
     return pool.invoke(request);
+  }
+
+  /** Invokes a function with its response delivered to `sink` as it is written (response streaming). */
+  invokeStream(functionId: string, request: InvokeRequest, sink: ResponseStreamSink): Promise<InvokeOutcome> {
+    const pool = this.#pools.get(functionId);
+    if (pool === undefined)
+      return Promise.reject(new UnknownFunctionError(`Function not found: ${functionId}`));
+    return pool.invokeStream(request, sink);
   }
 
   /** Stops watching, finishes in-flight invocations, stops the workers and removes the build output. */

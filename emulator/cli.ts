@@ -10,6 +10,7 @@ import {
   parseEnvVars,
   parseParameterOverrides,
 } from './config.ts';
+import type { SigningCredentials } from './function-url/sigv4.ts';
 import { apiGatewayEvent, GenerateEventError, scheduledEvent } from './generate-event.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { ScheduleValidationError } from './schedule/scheduler.ts';
@@ -33,6 +34,9 @@ Options:
   -p, --port PORT                 API port for start/start-api (3000), endpoint port for start-lambda (3001)
       --lambda-port PORT          start: the Lambda Invoke endpoint's port (default: 3001)
       --web-port PORT             start: the web page's port, its own origin (default: 8080)
+      --function-url-port PORT    start, start-api: the first function URL's port, the next URL's PORT+1... in
+                                  template order (default: 3100); AWS_IAM URLs check SigV4 against
+                                  AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
       --host HOST                 address to bind (default: 127.0.0.1)
   -n, --env-vars FILE             SAM env.json: {"Parameters": {...}} for all functions, {"<LogicalId>": {...}} for one
       --parameter-overrides K=V   template parameter values; repeatable, or several separated by spaces
@@ -51,6 +55,9 @@ const OPTIONS = {
   port: { type: 'string', short: 'p' },
   'lambda-port': { type: 'string', default: '3001' },
   'web-port': { type: 'string', default: '8080' },
+  // 3100: its own hundred beside the API (3000) and Invoke (3001) ports, so N, N+1... for many URLs never reach
+  // them or 8080, and not the default of a common dev server (Vite 5173, Next 3000, Angular 4200, Django 8000).
+  'function-url-port': { type: 'string', default: '3100' },
   host: { type: 'string', default: '127.0.0.1' },
   'env-vars': { type: 'string', short: 'n' },
   'parameter-overrides': { type: 'string', multiple: true, default: [] as string[] },
@@ -154,6 +161,12 @@ async function startCommand(
       : {}),
     schedules: serve.schedules,
     ...(serve.web ? { webPort: portOf('--web-port', values['web-port']) } : {}),
+    ...(serve.api
+      ? {
+          functionUrlPort: portOf('--function-url-port', values['function-url-port']),
+          ...credentialsFromEnvironment(),
+        }
+      : {}),
     retryDelayScale: nonNegativeNumber('--retry-delay-scale', values['retry-delay-scale']),
   });
   await new Promise<void>((resolve) => {
@@ -171,6 +184,20 @@ async function startCommand(
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   return 0;
+}
+
+/** The credentials AWS_IAM function URLs check signatures with, as the AWS SDKs read them from the environment. */
+function credentialsFromEnvironment(): { credentials?: SigningCredentials } {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
+  if (accessKeyId === undefined || accessKeyId === '' || secretAccessKey === undefined) return {};
+  const sessionToken = process.env.AWS_SESSION_TOKEN;
+  return {
+    credentials: {
+      accessKeyId,
+      secretAccessKey,
+      ...(sessionToken === undefined || sessionToken === '' ? {} : { sessionToken }),
+    },
+  };
 }
 
 function generateEventCommand(values: Values, extra: readonly string[]): number {

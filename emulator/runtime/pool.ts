@@ -93,8 +93,11 @@ export interface PoolOptions {
  * function that does not stream calls `start('application/json')` and one chunk, its whole result, at its end.
  */
 export interface ResponseStreamSink {
-  /** The stream's content type: `application/octet-stream` unless the function set another. */
-  start(contentType: string): void;
+  /**
+   * The stream's content type (`application/octet-stream` unless the function set another); `streamed` is false
+   * when the function does not stream and the one chunk to follow is its JSON result.
+   */
+  start(contentType: string, streamed: boolean): void;
   chunk(bytes: Uint8Array): void;
 }
 
@@ -394,7 +397,7 @@ export class FunctionPool {
     const invocation = slot.invocation;
     if (invocation === undefined || invocation.stream !== undefined) return;
     invocation.stream = { bytes: 0, chunks: [] };
-    invocation.sink?.start(contentType);
+    invocation.sink?.start(contentType, true);
   }
 
   #onChunk(slot: Slot, bytes: Uint8Array): void {
@@ -571,7 +574,7 @@ export class FunctionPool {
       } else {
         payload = JSON.parse(result.body);
         // A function that does not stream answers a stream with its whole result at its end.
-        invocation.sink?.start('application/json');
+        invocation.sink?.start('application/json', false);
         invocation.sink?.chunk(Buffer.from(result.body));
       }
     } else {
