@@ -1,5 +1,11 @@
 import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import {
+  InvokeWithResponseStreamCommand,
+  type InvokeWithResponseStreamCommandOutput,
+  LambdaClient,
+  TooManyRequestsException,
+} from '@aws-sdk/client-lambda';
 import { expect } from 'chai';
 import { NO_ENV_VARS } from '../../../emulator/config.ts';
 import { type RunningEmulator, startEmulator } from '../../../emulator/start.ts';
@@ -68,6 +74,7 @@ describe('end to end: function URLs', function () {
       watch: false,
       host: '127.0.0.1',
       apiPort: 0,
+      lambdaPort: 0,
       functionUrlPort: 0,
       credentials: CREDENTIALS,
       log,
@@ -246,5 +253,98 @@ describe('end to end: function URLs', function () {
       body: Buffer.alloc(6 * 1024 * 1024 + 1, 97),
     });
     expect(response.status).to.equal(413);
+  });
+
+  describe('InvokeWithResponseStream, through @aws-sdk/client-lambda', () => {
+    let client: LambdaClient;
+    before(() => {
+      client = new LambdaClient({
+        endpoint: emulator.lambdaUrl,
+        region: 'us-east-1',
+        credentials: CREDENTIALS,
+        maxAttempts: 1,
+      });
+    });
+    after(() => client.destroy());
+
+    /** Every event of the stream, with the time it arrived since the call was made. */
+    async function events(output: InvokeWithResponseStreamCommandOutput, sent: number) {
+      const received: { kind: string; text: string; atMs: number; complete?: Record<string, unknown> }[] = [];
+      for await (const event of output.EventStream ?? []) {
+        const atMs = performance.now() - sent;
+        if (event.PayloadChunk !== undefined) {
+          received.push({
+            kind: 'chunk',
+            text: Buffer.from(event.PayloadChunk.Payload ?? []).toString('latin1'),
+            atMs,
+          });
+        } else if (event.InvokeComplete !== undefined) {
+          received.push({ kind: 'complete', text: '', atMs, complete: { ...event.InvokeComplete } });
+        }
+      }
+      return received;
+    }
+
+    it('a streaming function: PayloadChunk events as the function writes, then InvokeComplete with the log tail', async () => {
+      const sent = performance.now();
+      const output = await client.send(
+        new InvokeWithResponseStreamCommand({
+          FunctionName: 'StreamFunction',
+          Payload: JSON.stringify({ wait: 400 }),
+          LogType: 'Tail',
+        }),
+      );
+      expect(output.StatusCode).to.equal(200);
+      expect(output.ExecutedVersion).to.equal('$LATEST');
+      const received = await events(output, sent);
+      const chunks = received.filter((event) => event.kind === 'chunk');
+      expect(chunks.map((chunk) => chunk.text).join('')).to.match(
+        /^\{"statusCode":201,.*\}\0{8}first,second$/,
+      );
+      const first = chunks.find((chunk) => chunk.text.includes('first,'));
+      const complete = received.at(-1);
+      expect(complete?.kind).to.equal('complete');
+      expect((complete?.atMs ?? 0) - (first?.atMs ?? 0)).to.be.greaterThan(300);
+      expect(complete?.complete).to.not.have.property('ErrorCode');
+      const logTail = Buffer.from(String(complete?.complete?.LogResult), 'base64').toString();
+      expect(logTail).to.match(/REPORT RequestId: /);
+    });
+
+    it('a function that does not stream: its whole result as one PayloadChunk, then InvokeComplete', async () => {
+      const output = await client.send(
+        new InvokeWithResponseStreamCommand({ FunctionName: 'InferredFunction' }),
+      );
+      const received = await events(output, performance.now());
+      expect(received.map(({ kind, text }) => [kind, text])).to.deep.equal([
+        ['chunk', '{"hello":"world"}'],
+        ['complete', ''],
+      ]);
+    });
+
+    it('an error mid-stream: the chunks already written, then InvokeComplete with ErrorCode and ErrorDetails', async () => {
+      const output = await client.send(
+        new InvokeWithResponseStreamCommand({ FunctionName: 'StreamErrorFunction' }),
+      );
+      const received = await events(output, performance.now());
+      expect(received.map(({ kind, text }) => [kind, text])).to.deep.equal([
+        ['chunk', 'partial'],
+        ['complete', ''],
+      ]);
+      expect(received[1]?.complete).to.deep.include({
+        ErrorCode: 'Error',
+        ErrorDetails: 'mid-stream failure',
+      });
+    });
+
+    it('an unknown function is an ordinary ResourceNotFoundException before any stream', async () => {
+      const error = await client
+        .send(new InvokeWithResponseStreamCommand({ FunctionName: 'NoSuchFunction' }))
+        .then(
+          () => undefined,
+          (thrown: unknown) => thrown,
+        );
+      expect(error).to.have.property('name', 'ResourceNotFoundException');
+      expect(error).not.to.be.instanceOf(TooManyRequestsException);
+    });
   });
 });
