@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { isRecord } from '../../functions/shared/guards.ts';
 import { UnknownFunctionError } from '../app.ts';
 import { type InvokeOutcome, TooManyRequestsError } from '../runtime/pool.ts';
-import { invokeCompleteEvent, payloadChunkEvent } from './event-stream.ts';
 import type { AsyncInvokeOptions } from './async.ts';
+import { invokeCompleteEvent, payloadChunkEvent } from './event-stream.ts';
 import {
   findFunction,
   functionArn,
@@ -185,7 +185,8 @@ async function handle(
   if (clientContext instanceof ClientContextError) return refused(clientContext.response);
   const invokeRequest = { payload, requestId, clientContext, invokedFunctionArn };
   if (streamed !== null) {
-    const notFound = () => refused(resourceNotFound(functionArn(region, accountId, fn.functionName, qualifier)));
+    const notFound = () =>
+      refused(resourceNotFound(functionArn(region, accountId, fn.functionName, qualifier)));
     return streamingInvocation(app, fn.logicalId, invokeRequest, logType === 'Tail', summary, notFound);
   }
 

@@ -132,7 +132,10 @@ async function serve(
   const result = await stream.run(write);
   if ('refusal' in result) {
     const refusal = result.refusal.response;
-    send(outgoing, { ...refusal, headers: { ...refusal.headers, 'x-amzn-RequestId': response.headers['x-amzn-RequestId'] ?? '' } });
+    send(outgoing, {
+      ...refusal,
+      headers: { ...refusal.headers, 'x-amzn-RequestId': response.headers['x-amzn-RequestId'] ?? '' },
+    });
     logRequest(options.log, incoming, refusal.statusCode, started, result.refusal.summary);
     return;
   }
