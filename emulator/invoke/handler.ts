@@ -330,6 +330,9 @@ function invocationResponse(outcome: InvokeOutcome, tail: boolean): LambdaRespon
   // Modern runtimes report every failure, thrown errors and timeouts alike, as Unhandled.
   if (outcome.kind === 'error') headers['X-Amz-Function-Error'] = 'Unhandled';
   if (tail) headers['X-Amz-Log-Result'] = logTail(outcome.log);
+  // A response-streaming function invoked with Invoke answers the bytes it streamed, as they are.
+  if (outcome.kind === 'success' && outcome.raw !== undefined)
+    return { statusCode: 200, headers, body: outcome.raw };
   const body =
     outcome.kind === 'error' ? JSON.stringify(outcome.error) : (JSON.stringify(outcome.payload) ?? 'null');
   return { statusCode: 200, headers, body: Buffer.from(body) };

@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   InvokeWithResponseStreamCommand,
@@ -12,6 +15,7 @@ import { type RunningEmulator, startEmulator } from '../../../emulator/start.ts'
 import { captureLog } from '../../support/emulator.ts';
 import { request } from '../../support/http.ts';
 import { signRequest } from '../../support/sigv4.ts';
+import { eventually } from '../../support/wait.ts';
 
 const TEMPLATE = fileURLToPath(new URL('../../fixtures/function-urls/template.yaml', import.meta.url));
 const CREDENTIALS = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
@@ -346,5 +350,73 @@ describe('end to end: function URLs', function () {
       expect(error).to.have.property('name', 'ResourceNotFoundException');
       expect(error).not.to.be.instanceOf(TooManyRequestsException);
     });
+  });
+});
+
+const RELOAD_TEMPLATE = (functions: string) => `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    CodeUri: .
+    Runtime: nodejs22.x
+    Handler: handler.handler
+    FunctionUrlConfig:
+      AuthType: NONE
+Resources:
+${functions}`;
+
+const reloadFunction = (id: string, other: string | undefined) => `  ${id}:
+    Type: AWS::Serverless::Function
+    Properties:
+      Environment:
+        Variables:
+          SELF_URL: !GetAtt ${id}Url.FunctionUrl
+${other === undefined ? '' : `          OTHER_URL: !GetAtt ${other}Url.FunctionUrl\n`}`;
+
+describe('end to end: function URLs across a template reload', function () {
+  this.timeout(30000);
+  let dir: string;
+  let emulator: RunningEmulator;
+  const urlOf = (functionId: string) => emulator.functionUrls().get(functionId) ?? '';
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'function-url-reload-'));
+    writeFileSync(path.join(dir, 'template.yaml'), RELOAD_TEMPLATE(reloadFunction('First', undefined)));
+    writeFileSync(
+      path.join(dir, 'handler.mjs'),
+      'export const handler = async () => ({ selfUrl: process.env.SELF_URL, otherUrl: process.env.OTHER_URL ?? null });\n',
+    );
+    emulator = await startEmulator({
+      templatePath: path.join(dir, 'template.yaml'),
+      parameterOverrides: {},
+      envVars: NO_ENV_VARS,
+      watch: true,
+      host: '127.0.0.1',
+      apiPort: 0,
+      functionUrlPort: 0,
+      log: captureLog(),
+    });
+  });
+  after(async () => {
+    await emulator?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a function that gains a URL on reload gets its own port, and every environment sees the real ports', async () => {
+    const firstUrl = urlOf('First');
+    expect((await request(firstUrl)).json()).to.deep.equal({ selfUrl: firstUrl, otherUrl: null });
+
+    writeFileSync(
+      path.join(dir, 'template.yaml'),
+      RELOAD_TEMPLATE(reloadFunction('First', 'Second') + reloadFunction('Second', 'First')),
+    );
+    await eventually(async () => expect(emulator.functionUrls().has('Second')).to.equal(true));
+    await eventually(async () =>
+      expect((await request(urlOf('Second'))).json()).to.deep.equal({
+        selfUrl: urlOf('Second'),
+        otherUrl: firstUrl,
+      }),
+    );
+    expect(urlOf('First')).to.equal(firstUrl);
+    expect((await request(firstUrl)).json()).to.deep.equal({ selfUrl: firstUrl, otherUrl: urlOf('Second') });
   });
 });
