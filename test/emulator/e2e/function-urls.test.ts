@@ -147,6 +147,12 @@ describe('end to end: function URLs', function () {
     }
   });
 
+  it('a function with reserved concurrency 0 is throttled: 429 TooManyRequestsException', async () => {
+    const response = await request(urlOf('ThrottledFunction'));
+    expect(response.status).to.equal(429);
+    expect(response.headers['x-amzn-errortype']).to.equal('TooManyRequestsException');
+  });
+
   it('answers a CORS preflight itself and puts the URL CORS headers on responses to allowed origins', async () => {
     const preflight = await request(urlOf('EchoFunction'), {
       method: 'OPTIONS',
