@@ -244,7 +244,9 @@ async function invokeCommand(values: Values, extra: readonly string[]): Promise<
       process.stdout.write(`${JSON.stringify(outcome.error)}\n`);
       return 1;
     }
-    process.stdout.write(`${JSON.stringify(outcome.payload)}\n`);
+    // A response-streaming function answers the bytes it wrote, as Lambda's Invoke returns them.
+    if (outcome.raw !== undefined) process.stdout.write(outcome.raw);
+    else process.stdout.write(`${JSON.stringify(outcome.payload)}\n`);
     return 0;
   } finally {
     await app.close();

@@ -9,6 +9,7 @@ import { createGatewayServer, type GatewayRoutes } from './gateway/server.ts';
 import { AsyncInvoker } from './invoke/async.ts';
 import { type RunningLambdaService, startLambdaService } from './invoke/server.ts';
 import { closeServer, listen } from './net.ts';
+import type { InvokeOutcome } from './runtime/pool.ts';
 import { describeSchedule, Scheduler, validateSchedules } from './schedule/scheduler.ts';
 import { loadTemplate } from './template/load.ts';
 import type { AppModel } from './template/model.ts';
@@ -80,7 +81,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       ? undefined
       : createGatewayServer({
           routes: () => routes,
-          invoke: (functionId, event) => app.invoke(functionId, { payload: event }),
+          invoke: async (functionId, event) =>
+            bufferedForGateway(await app.invoke(functionId, { payload: event })),
           log,
         });
   const apiUrl =
@@ -263,6 +265,25 @@ export function functionUrlTable(model: AppModel): string {
           .trimEnd()}`,
     ),
   ].join('\n');
+}
+
+/**
+ * API Gateway invokes with Invoke and reads the answer as a proxy result: the bytes of a response-streaming
+ * function that are not JSON (an `HttpResponseStream` prelude, plain text) are an integration failure.
+ */
+function bufferedForGateway(outcome: InvokeOutcome): InvokeOutcome {
+  if (outcome.kind !== 'success' || outcome.raw === undefined || outcome.payload !== undefined)
+    return outcome;
+  return {
+    ...outcome,
+    kind: 'error',
+    timedOut: false,
+    error: {
+      errorType: 'StreamedResponse',
+      errorMessage:
+        'the function streams its response (awslambda.streamifyResponse); API Gateway cannot read the streamed bytes as a proxy result',
+    },
+  };
 }
 
 function routesOf(model: AppModel): GatewayRoutes {

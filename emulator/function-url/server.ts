@@ -171,6 +171,15 @@ async function buffered(
     options.log.warn(`${fn.logicalId}: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
     return functionFailed();
   }
+  if (outcome.raw !== undefined && outcome.payload === undefined) {
+    // A streaming handler behind a BUFFERED URL: its stream is no 2.0 result. Users report a 200 without
+    // content in this case (middy's streamifyResponse guide); the log says why.
+    options.log.warn(
+      `${fn.logicalId}: streams its response (awslambda.streamifyResponse) behind a BUFFERED function URL; ` +
+        'set InvokeMode: RESPONSE_STREAM',
+    );
+    return { statusCode: 200, headers: [['content-type', 'application/json']], body: Buffer.alloc(0) };
+  }
   const converted = fromFunctionUrlResult(outcome.payload);
   if (isMalformed(converted)) {
     options.log.warn(`${fn.logicalId}: malformed function URL response: ${converted.malformed}`);

@@ -70,8 +70,8 @@ export type InvokeOutcome =
       readonly payload: unknown;
       /**
        * Only when a response-streaming function was invoked without a sink (a buffered caller): the bytes it
-       * wrote, which Lambda's Invoke returns as they are. `payload` is then their JSON value, or their text
-       * when they are not JSON.
+       * wrote, which Lambda's Invoke returns as they are. `payload` is then their JSON value, or `undefined`
+       * when they are not JSON (an `HttpResponseStream` prelude, plain text), which no JSON result can be.
        */
       readonly raw?: Buffer;
     })
@@ -637,18 +637,12 @@ export class FunctionPool {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** What a buffered caller sees of a streamed response: its JSON value, else its text, else the bytes as Latin-1. */
+/** The JSON value of a streamed response, for a buffered caller; `undefined` when it is not JSON. */
 function parseStreamed(raw: Buffer): unknown {
-  let text: string;
   try {
-    text = strictUtf8.decode(raw);
+    return JSON.parse(strictUtf8.decode(raw));
   } catch {
-    return raw.toString('latin1');
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
+    return undefined;
   }
 }
 

@@ -220,7 +220,7 @@ describe('end to end: function URLs', function () {
   });
 
   it('RESPONSE_STREAM: the first bytes arrive before the function has finished, with the head from HttpResponseStream.from', async () => {
-    const pauseMs = 400;
+    const pauseMs = 600;
     const response = await timedGet(`${urlOf('StreamFunction')}?wait=${pauseMs}`);
     expect(response.status).to.equal(201);
     expect(response.headers).to.include({ 'content-type': 'text/plain', 'x-streamed': 'yes' });
@@ -230,8 +230,9 @@ describe('end to end: function URLs', function () {
     const first = response.chunks[0];
     if (first === undefined) return expect.fail('no chunk arrived');
     expect(first.text).to.equal('first,');
-    // The first chunk comes well before the end, which waits for the function's own pause.
-    expect(response.endedAtMs - first.atMs).to.be.greaterThan(pauseMs * 0.75);
+    // The first chunk comes well before the end, which waits for the function's own pause (half of it is the
+    // margin for a loaded machine, where this process may not run for a while).
+    expect(response.endedAtMs - first.atMs).to.be.greaterThan(pauseMs / 2);
     expect(response.aborted).to.equal(false);
   });
 
@@ -255,6 +256,19 @@ describe('end to end: function URLs', function () {
     const response = await request(urlOf('BufferedStreamFunction'));
     expect([response.status, response.json()]).to.deep.equal([200, { streamed: true }]);
     expect(response.headers['transfer-encoding']).to.equal(undefined);
+  });
+
+  it('an HttpResponseStream behind a BUFFERED URL is no 2.0 result: 200 without content, as users report', async () => {
+    const response = await request(`${urlOf('PreludeBufferedFunction')}?wait=0`);
+    expect([response.status, response.text()]).to.deep.equal([200, '']);
+  });
+
+  it('a streaming function behind an API Gateway route: JSON bytes are its result, a prelude is an integration error', async () => {
+    const apiUrl = emulator.apiUrl ?? '';
+    const json = await request(`${apiUrl}/streamed-json`);
+    expect([json.status, json.json()]).to.deep.equal([200, { streamed: true }]);
+    const prelude = await request(`${apiUrl}/streamed?wait=0`);
+    expect(prelude.status).to.equal(500);
   });
 
   it('a request body beyond 6 MB is refused with 413', async () => {
@@ -300,7 +314,7 @@ describe('end to end: function URLs', function () {
       const output = await client.send(
         new InvokeWithResponseStreamCommand({
           FunctionName: 'StreamFunction',
-          Payload: JSON.stringify({ wait: 400 }),
+          Payload: JSON.stringify({ wait: 600 }),
           LogType: 'Tail',
         }),
       );
