@@ -296,7 +296,8 @@ async function loadHandler() {
  * @property {boolean} finished The answer has been sent to the pool.
  * @property {boolean} waits `context.callbackWaitsForEmptyEventLoop`.
  * @property {{ value: unknown } | undefined} deferred A callback result held until the event loop is empty.
- * @property {(() => void) | undefined} [beforeFinish] Runs just before the answer is sent (a stream's head).
+ * @property {(() => void) | undefined} [beforeFinish] Runs just before a successful answer is sent (the head of
+ *   a stream that was never written to).
  * @property {boolean} [streaming] The handler is a response-streaming one.
  */
 
@@ -318,7 +319,7 @@ let isAsyncHandler = false;
 function finish(invocation, answer) {
   if (invocation.finished) return;
   invocation.finished = true;
-  invocation.beforeFinish?.();
+  if (answer.ok) invocation.beforeFinish?.();
   let body;
   let failure = answer.ok ? undefined : answer;
   if (answer.ok) {

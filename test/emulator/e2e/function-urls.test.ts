@@ -252,6 +252,11 @@ describe('end to end: function URLs', function () {
     expect(response.aborted).to.equal(true);
   });
 
+  it('RESPONSE_STREAM: an error before the first write answers 502 Internal Server Error', async () => {
+    const response = await request(urlOf('StreamFailsAtOnceFunction'));
+    expect([response.status, response.text()]).to.deep.equal([502, 'Internal Server Error']);
+  });
+
   it('a streaming function behind a BUFFERED URL answers as a whole: its bytes as the result', async () => {
     const response = await request(urlOf('BufferedStreamFunction'));
     expect([response.status, response.json()]).to.deep.equal([200, { streamed: true }]);
