@@ -365,6 +365,16 @@ describe('end to end: function URLs', function () {
       });
     });
 
+    it('a throttled function is an ordinary TooManyRequestsException before any stream', async () => {
+      const error = await client
+        .send(new InvokeWithResponseStreamCommand({ FunctionName: 'ThrottledFunction' }))
+        .then(
+          () => undefined,
+          (thrown: unknown) => thrown,
+        );
+      expect(error).to.be.instanceOf(TooManyRequestsException);
+    });
+
     it('an unknown function is an ordinary ResourceNotFoundException before any stream', async () => {
       const error = await client
         .send(new InvokeWithResponseStreamCommand({ FunctionName: 'NoSuchFunction' }))
@@ -373,7 +383,6 @@ describe('end to end: function URLs', function () {
           (thrown: unknown) => thrown,
         );
       expect(error).to.have.property('name', 'ResourceNotFoundException');
-      expect(error).not.to.be.instanceOf(TooManyRequestsException);
     });
   });
 });

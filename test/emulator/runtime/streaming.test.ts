@@ -57,6 +57,14 @@ describe('response streaming in the runtime', () => {
     expect(events.map(({ value }) => value)).to.deep.equal(['text/csv', 'a,b\n', '{"json":true}']);
   });
 
+  it('a Readable piped into the response stream with stream.pipeline arrives whole, then the stream ends', async () => {
+    const { pool } = open('streamPipeline');
+    const { sink, events } = recordingSink();
+    const outcome = await pool.invokeStream({ payload: {} }, sink);
+    expect(outcome.kind).to.equal('success');
+    expect(events.map(({ value }) => value).join('|')).to.equal('application/octet-stream|one |two |three');
+  });
+
   it('a handler that throws mid-stream ends the invocation with its error after the chunks already sent', async () => {
     const { pool } = open('streamThenThrow');
     const { sink, events } = recordingSink();
