@@ -6,7 +6,7 @@ import { readEvents } from './events.ts';
 import { readFunctionUrl } from './function-url.ts';
 import { buildFunction } from './functions.ts';
 import { mergeGlobals, readGlobals } from './globals.ts';
-import { Resolver } from './intrinsics.ts';
+import { Resolver, type ResolverContext } from './intrinsics.ts';
 import type { ApiModel, AppModel, FunctionModel, RouteModel, ScheduleModel } from './model.ts';
 import { partitionOf, pseudoParameters, resolveParameters } from './parameters.ts';
 import { PropertyReader } from './properties.ts';
@@ -116,7 +116,7 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
       functionUrls.set(entry.logicalId, options.functionUrls?.get(entry.logicalId));
     }
   }
-  const resolver = new Resolver({
+  const resolverContext: ResolverContext = {
     stack: { ...stack, ...partitionOf(stack.region) },
     parameters,
     pseudoParameters: pseudo,
@@ -125,7 +125,8 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     resources,
     diag,
     functionUrls,
-  });
+  };
+  const resolver = new Resolver(resolverContext);
   const templateDirectory = dirname(resolvePath(templatePath));
 
   const apis = new Map<string, ApiModel>();
@@ -191,7 +192,35 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     routes,
     schedules,
     warnings: diag.warnings,
+    outputs: resolveOutputs(template.Outputs, {
+      ...resolverContext,
+      diag: new Diagnostics(templatePath, parsed.lineOf),
+    }),
   };
+}
+
+/**
+ * The Outputs that resolve to text here. They change nothing the emulator runs, so resolving them is best
+ * effort: warnings go to a diagnostics of their own and are dropped, and an output that fails is left out.
+ */
+function resolveOutputs(section: unknown, context: ResolverContext): ReadonlyMap<string, string> {
+  const outputs = new Map<string, string>();
+  if (!isRecord(section)) return outputs;
+  const resolver = new Resolver(context);
+  for (const [name, output] of Object.entries(section)) {
+    if (!isRecord(output)) continue;
+    try {
+      if (typeof output.Condition === 'string' && !resolver.condition(output.Condition, ['Outputs', name]))
+        continue;
+      const value = resolver.resolve(output.Value, ['Outputs', name, 'Value']);
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+        outputs.set(name, String(value));
+      }
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+    }
+  }
+  return outputs;
 }
 
 function checkSections(template: Record<string, unknown>, diag: Diagnostics): void {

@@ -17,6 +17,11 @@ export interface AppModel {
   readonly schedules: readonly ScheduleModel[];
   /** One line per unsupported feature met, each said once. */
   readonly warnings: readonly string[];
+  /**
+   * `Outputs` values that resolve locally to text (a function URL's local address, an ARN…), by output name;
+   * outputs whose Condition is false, or that name what only a deployment knows, are left out.
+   */
+  readonly outputs?: ReadonlyMap<string, string>;
 }
 
 export interface FunctionModel {

@@ -209,7 +209,7 @@ describe('end to end: function URLs', function () {
       .that.matches(/^The request signature we calculated/);
   });
 
-  it("!GetAtt <Fn>Url.FunctionUrl reaches a function's environment with the real port, trailing slash included", async () => {
+  it("!GetAtt <Fn>Url.FunctionUrl reaches a function's environment and the Outputs with the real port, trailing slash included", async () => {
     const response = await request(urlOf('SelfUrlFunction'));
     expect(response.json()).to.deep.equal({
       selfUrl: urlOf('SelfUrlFunction'),
@@ -217,6 +217,7 @@ describe('end to end: function URLs', function () {
     });
     expect(urlOf('SelfUrlFunction')).to.match(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(new URL(urlOf('SelfUrlFunction')).port).not.to.equal('0');
+    expect(emulator.app().model.outputs?.get('EchoUrl')).to.equal(urlOf('EchoFunction'));
   });
 
   it('RESPONSE_STREAM: the first bytes arrive before the function has finished, with the head from HttpResponseStream.from', async () => {

@@ -175,3 +175,41 @@ describe('template FunctionUrlConfig', () => {
     expect(error.message).to.contain('only for a function with FunctionUrlConfig');
   });
 });
+
+describe('template Outputs', () => {
+  it('resolves Outputs that use a function URL to the local URL, and leaves out what only a deployment knows', () => {
+    const model = load(
+      `
+      Transform: AWS::Serverless-2016-10-31
+      Conditions:
+        Never: !Equals [a, b]
+      Resources:
+        Fn:
+          Type: AWS::Serverless::Function
+          Properties:
+            CodeUri: src
+            Handler: app.handler
+            Runtime: nodejs22.x
+            FunctionUrlConfig:
+              AuthType: NONE
+      Outputs:
+        FnUrl:
+          Value: !GetAtt FnUrl.FunctionUrl
+        FnArn:
+          Value: !GetAtt Fn.Arn
+        Imported:
+          Value: !ImportValue elsewhere
+        Hidden:
+          Condition: Never
+          Value: hidden
+      `,
+      { functionUrls: new Map([['Fn', 'http://127.0.0.1:45678/']]) },
+    );
+    expect(Object.fromEntries(model.outputs ?? [])).to.deep.equal({
+      FnUrl: 'http://127.0.0.1:45678/',
+      FnArn: 'arn:aws:lambda:us-east-1:123456789012:function:Fn',
+      Imported: '',
+    });
+    expect(model.warnings.join('\n')).not.to.contain('ImportValue');
+  });
+});
