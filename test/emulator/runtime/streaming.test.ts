@@ -106,6 +106,14 @@ describe('response streaming in the runtime', () => {
     expect(outcome.kind === 'success' ? outcome.raw?.toString() : undefined).to.equal('{"streamed":true}');
   });
 
+  it('AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA=1 leaves the awslambda global out, as the Node.js runtime does', async () => {
+    const { pool } = openPool('inferred', {
+      file: '../function-urls/handlers.mjs',
+      fn: { environment: { AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA: '1' } },
+    });
+    expect(errorOf(await pool.invoke({ payload: {} })).errorMessage).to.contain('awslambda is not defined');
+  });
+
   it('a function that does not stream answers a stream with its whole result at its end', async () => {
     const { pool } = open('inferred');
     const { sink, events } = recordingSink();
