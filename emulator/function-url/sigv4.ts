@@ -1,12 +1,12 @@
 /**
  * Verifies AWS Signature Version 4 on a request to an AWS_IAM function URL, with node:crypto only: the
  * canonical request, the string to sign, the derived signing key, a constant-time comparison, and the 15-minute
- * window around `X-Amz-Date`. Only the `Authorization` header form is read; a presigned URL is treated as
- * unsigned.
+ * window around `X-Amz-Date` (a presigned URL's `X-Amz-Expires` instead). Both forms are read: the
+ * `Authorization` header and a presigned URL's query string.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { decodeQueryComponent } from '../gateway/decoding.ts';
+import { decodeQueryComponent, parseQuery } from '../gateway/decoding.ts';
 import { type GatewayRequest, headerValue } from '../gateway/request.ts';
 
 /** The key pair requests must be signed with (the emulator's own, e.g. from AWS_ACCESS_KEY_ID). */
@@ -43,31 +43,23 @@ function rejected(errorType: string, message: string): Verification {
   return { ok: false, unsigned: false, errorType, message };
 }
 
+/** The SigV4 fields of a request, from its `Authorization` header or from a presigned URL's query. */
+interface SignatureFields {
+  readonly credential: string;
+  readonly signedHeaders: string;
+  readonly signature: string;
+  readonly amzDate: string | undefined;
+  readonly token: string | undefined;
+  /** `X-Amz-Expires` of a presigned URL, in seconds. */
+  readonly expiresSeconds: number | undefined;
+  readonly presigned: boolean;
+}
+
 /** Checks the request's SigV4 signature against the emulator's credentials, region and service. */
 export function verifySigV4(request: GatewayRequest, options: VerifyOptions): Verification {
-  const authorization = headerValue(request, 'authorization');
-  if (authorization === undefined || !authorization.startsWith(`${ALGORITHM} `)) {
-    return { ok: false, unsigned: true };
-  }
-  const fields = parseAuthorization(authorization.slice(ALGORITHM.length + 1));
-  const credential = fields.get('Credential');
-  const signedHeadersText = fields.get('SignedHeaders');
-  const signature = fields.get('Signature');
-  for (const [name, value] of [
-    ['Credential', credential],
-    ['SignedHeaders', signedHeadersText],
-    ['Signature', signature],
-  ] as const) {
-    if (value === undefined) {
-      return rejected(
-        'IncompleteSignatureException',
-        `Authorization header requires '${name}' parameter. Authorization=${authorization}`,
-      );
-    }
-  }
-  if (credential === undefined || signedHeadersText === undefined || signature === undefined) {
-    return { ok: false, unsigned: true };
-  }
+  const found = signatureFields(request);
+  if ('ok' in found) return found;
+  const { credential, signedHeaders: signedHeadersText, signature, amzDate, token } = found;
 
   const [accessKeyId, date, region, service, terminator, ...extra] = credential.split('/');
   if (extra.length > 0 || terminator !== 'aws4_request' || date === undefined || !/^\d{8}$/.test(date)) {
@@ -93,7 +85,6 @@ export function verifySigV4(request: GatewayRequest, options: VerifyOptions): Ve
     );
   }
 
-  const amzDate = headerValue(request, 'x-amz-date');
   const signedAt = amzDate === undefined ? undefined : parseAmzDate(amzDate);
   if (amzDate === undefined || signedAt === undefined) {
     return rejected(
@@ -101,7 +92,10 @@ export function verifySigV4(request: GatewayRequest, options: VerifyOptions): Ve
       "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
     );
   }
-  if (signedAt < options.now - SKEW_MS) {
+  if (found.expiresSeconds !== undefined && signedAt + found.expiresSeconds * 1000 < options.now) {
+    return rejected('AccessDeniedException', 'Request has expired');
+  }
+  if (found.expiresSeconds === undefined && signedAt < options.now - SKEW_MS) {
     return rejected(
       'InvalidSignatureException',
       `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(options.now - SKEW_MS)} (${formatAmzDate(options.now)} - 15 min.)`,
@@ -122,28 +116,80 @@ export function verifySigV4(request: GatewayRequest, options: VerifyOptions): Ve
       "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
     );
   }
-  const token = headerValue(request, 'x-amz-security-token');
   if (options.credentials.sessionToken !== undefined && token !== options.credentials.sessionToken) {
     return rejected('UnrecognizedClientException', 'The security token included in the request is invalid.');
   }
 
   const payloadHash = payloadHashOf(request);
   if (payloadHash === undefined) return rejected('InvalidSignatureException', SIGNATURE_MISMATCH);
-  const canonical = canonicalRequest(request, signedHeaders, payloadHash);
   const scope = `${date}/${region}/${service}/aws4_request`;
-  const stringToSign = [ALGORITHM, amzDate, scope, sha256Hex(canonical)].join('\n');
   const key = signingKey(options.credentials.secretAccessKey, date, region, service);
-  const expected = createHmac('sha256', key).update(stringToSign).digest();
   const given = Buffer.from(signature, 'hex');
-  // A wrong-length or non-hex signature is a mismatch too, found without timing anything.
-  if (
-    given.length !== expected.length ||
-    !/^[0-9a-f]+$/i.test(signature) ||
-    !timingSafeEqual(given, expected)
-  ) {
-    return rejected('InvalidSignatureException', SIGNATURE_MISMATCH);
+  // A presigned URL may be signed over the body's hash (the AWS SDKs) or over UNSIGNED-PAYLOAD (most others).
+  const hashes =
+    found.presigned && payloadHash !== UNSIGNED_PAYLOAD ? [payloadHash, UNSIGNED_PAYLOAD] : [payloadHash];
+  for (const hash of hashes) {
+    const canonical = canonicalRequest(request, signedHeaders, hash);
+    const stringToSign = [ALGORITHM, amzDate, scope, sha256Hex(canonical)].join('\n');
+    const expected = createHmac('sha256', key).update(stringToSign).digest();
+    // A wrong-length or non-hex signature is a mismatch too, found without timing anything.
+    if (
+      given.length === expected.length &&
+      /^[0-9a-f]+$/i.test(signature) &&
+      timingSafeEqual(given, expected)
+    ) {
+      return { ok: true, accessKeyId };
+    }
   }
-  return { ok: true, accessKeyId };
+  return rejected('InvalidSignatureException', SIGNATURE_MISMATCH);
+}
+
+function signatureFields(request: GatewayRequest): SignatureFields | Verification {
+  const authorization = headerValue(request, 'authorization');
+  if (authorization?.startsWith(`${ALGORITHM} `)) {
+    const fields = parseAuthorization(authorization.slice(ALGORITHM.length + 1));
+    const credential = fields.get('Credential');
+    const signedHeaders = fields.get('SignedHeaders');
+    const signature = fields.get('Signature');
+    if (credential === undefined || signedHeaders === undefined || signature === undefined) {
+      const name =
+        credential === undefined ? 'Credential' : signedHeaders === undefined ? 'SignedHeaders' : 'Signature';
+      return rejected(
+        'IncompleteSignatureException',
+        `Authorization header requires '${name}' parameter. Authorization=${authorization}`,
+      );
+    }
+    return {
+      credential,
+      signedHeaders,
+      signature,
+      amzDate: headerValue(request, 'x-amz-date'),
+      token: headerValue(request, 'x-amz-security-token'),
+      expiresSeconds: undefined,
+      presigned: false,
+    };
+  }
+  const query = new Map(parseQuery(request.rawQuery));
+  if (query.get('X-Amz-Algorithm') !== ALGORITHM) return { ok: false, unsigned: true };
+  const credential = query.get('X-Amz-Credential');
+  const signedHeaders = query.get('X-Amz-SignedHeaders');
+  const signature = query.get('X-Amz-Signature');
+  if (credential === undefined || signedHeaders === undefined || signature === undefined) {
+    return rejected(
+      'IncompleteSignatureException',
+      'AWS query-string parameters must include X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-SignedHeaders and X-Amz-Date.',
+    );
+  }
+  const expires = query.get('X-Amz-Expires');
+  return {
+    credential,
+    signedHeaders,
+    signature,
+    amzDate: query.get('X-Amz-Date'),
+    token: query.get('X-Amz-Security-Token'),
+    expiresSeconds: expires === undefined || !/^\d+$/.test(expires) ? undefined : Number(expires),
+    presigned: true,
+  };
 }
 
 /** `Credential=…, SignedHeaders=…, Signature=…`, in any order, commas with or without spaces. */

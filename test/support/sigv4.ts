@@ -69,3 +69,42 @@ export async function signRequest(
   for (const [name, value] of Object.entries(signed.headers)) headers[name] = String(value);
   return { method: signed.method, path: parsed.pathname, query, headers, body: options.body ?? '' };
 }
+
+/** A presigned URL for `url` (query-string SigV4, service `lambda`), made by the SDK's own signer. */
+export async function presignUrl(
+  url: string,
+  options: {
+    readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+    readonly region: string;
+    readonly signingDate: Date;
+    readonly expiresIn: number;
+  },
+): Promise<string> {
+  const parsed = new URL(url);
+  const signer = new SignatureV4({
+    service: 'lambda',
+    region: options.region,
+    credentials: options.credentials,
+    sha256: NodeSha256,
+  });
+  const query: Record<string, string> = {};
+  for (const [key, value] of parsed.searchParams) query[key] = value;
+  const presigned = await signer.presign(
+    {
+      method: 'GET',
+      protocol: parsed.protocol,
+      hostname: parsed.hostname,
+      port: Number(parsed.port),
+      path: parsed.pathname,
+      query,
+      headers: { host: parsed.host },
+    },
+    { signingDate: options.signingDate, expiresIn: options.expiresIn },
+  );
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(presigned.query ?? {})) {
+    for (const item of Array.isArray(value) ? value : [value])
+      if (typeof item === 'string') search.append(key, item);
+  }
+  return `${parsed.origin}${parsed.pathname}?${search.toString()}`;
+}

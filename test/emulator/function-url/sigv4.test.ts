@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { verifySigV4 } from '../../../emulator/function-url/sigv4.ts';
 import type { GatewayRequest } from '../../../emulator/gateway/request.ts';
-import { type SignedRequest, signRequest } from '../../support/sigv4.ts';
+import { presignUrl, type SignedRequest, signRequest } from '../../support/sigv4.ts';
 
 const CREDENTIALS = {
   accessKeyId: 'AKIDEXAMPLE',
@@ -164,5 +164,49 @@ describe('function URL SigV4 verification (AuthType AWS_IAM)', () => {
     const authorization = (signed.headers.authorization ?? '').replace(/, Signature=[0-9a-f]+/, '');
     const result = verify(onTheWire({ ...signed, headers: { ...signed.headers, authorization } }));
     expect(result).to.deep.include({ ok: false, errorType: 'IncompleteSignatureException' });
+  });
+
+  describe('presigned URLs (query-string signatures)', () => {
+    async function presigned(expiresIn: number): Promise<GatewayRequest> {
+      const url = new URL(
+        await presignUrl(`${URL_BASE}/report?month=3`, {
+          credentials: CREDENTIALS,
+          region: REGION,
+          signingDate: SIGNED_AT,
+          expiresIn,
+        }),
+      );
+      return {
+        method: 'GET',
+        rawPath: url.pathname,
+        rawQuery: url.search.slice(1),
+        headers: [['Host', url.host]],
+        body: Buffer.alloc(0),
+        sourceIp: '127.0.0.1',
+        receivedAt: SIGNED_AT.getTime(),
+      };
+    }
+
+    it('accepts a URL the AWS SDK presigned, within its X-Amz-Expires', async () => {
+      const request = await presigned(3600);
+      expect(verify(request, SIGNED_AT.getTime() + 30 * 60 * 1000)).to.deep.equal({
+        ok: true,
+        accessKeyId: 'AKIDEXAMPLE',
+      });
+    });
+
+    it('refuses a presigned URL once X-Amz-Expires has passed', async () => {
+      const request = await presigned(60);
+      expect(verify(request, SIGNED_AT.getTime() + 61 * 1000)).to.deep.include({
+        ok: false,
+        errorType: 'AccessDeniedException',
+      });
+    });
+
+    it('refuses a presigned URL whose query was changed', async () => {
+      const request = await presigned(3600);
+      const tampered = { ...request, rawQuery: request.rawQuery.replace('month=3', 'month=4') };
+      expect(verify(tampered)).to.deep.include({ ok: false, errorType: 'InvalidSignatureException' });
+    });
   });
 });
