@@ -237,9 +237,8 @@ async function stream(
     },
     chunk(bytes) {
       if (state.mode === 'body') return write(bytes);
-      if (state.mode === 'failed') return;
-      state.pending = Buffer.concat([state.pending, bytes]);
       if (state.mode !== 'prelude') return;
+      state.pending = Buffer.concat([state.pending, bytes]);
       const prelude = readPrelude(state.pending);
       if (prelude === undefined) return;
       if ('malformed' in prelude) {
@@ -266,9 +265,8 @@ async function stream(
     return;
   }
   if (state.mode === 'result') {
-    const converted = fromFunctionUrlResult(
-      outcome.kind === 'success' ? parseJson(state.pending) : undefined,
-    );
+    // The pool already parsed the result of a function that does not stream.
+    const converted = fromFunctionUrlResult(outcome.payload);
     if (isMalformed(converted)) {
       options.log.warn(`${fn.logicalId}: malformed function URL response: ${converted.malformed}`);
       send(outgoing, withUrlRequestId(functionFailed(), call.requestId));
@@ -285,14 +283,6 @@ async function stream(
     }
   }
   outgoing.end();
-}
-
-function parseJson(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return bytes.toString('utf8');
-  }
 }
 
 function logRequest(

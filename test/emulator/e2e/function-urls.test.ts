@@ -253,6 +253,14 @@ describe('end to end: function URLs', function () {
     expect(response.aborted).to.equal(true);
   });
 
+  it('RESPONSE_STREAM with a handler that does not stream: its result by the 2.0 rules', async () => {
+    const response = await request(`${urlOf('EchoBehindStreamFunction')}?a=1`);
+    expect(response.status).to.equal(200);
+    expect(response.headers['x-echo']).to.equal('yes');
+    expect(response.headers['set-cookie']).to.deep.equal(['session=abc; Path=/', 'theme=dark']);
+    expect(JSON.parse(response.text())).to.have.property('rawQueryString', 'a=1');
+  });
+
   it('RESPONSE_STREAM: an error before the first write answers 502 Internal Server Error', async () => {
     const response = await request(urlOf('StreamFailsAtOnceFunction'));
     expect([response.status, response.text()]).to.deep.equal([502, 'Internal Server Error']);
