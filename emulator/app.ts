@@ -13,7 +13,13 @@ import {
 import { applyEnvVars, type EnvVarsFile } from './config.ts';
 import type { Logger } from './log.ts';
 import { layerWarnings, linkRuntimeModules, nodeModulesAbove } from './runtime/modules.ts';
-import { type FunctionCode, FunctionPool, type InvokeOutcome, type InvokeRequest } from './runtime/pool.ts';
+import {
+  type FunctionCode,
+  FunctionPool,
+  type InvokeOutcome,
+  type InvokeRequest,
+  type ResponseStreamSink,
+} from './runtime/pool.ts';
 import { nodeRuntime } from './runtime/runtimes.ts';
 import { loadTemplate } from './template/load.ts';
 import type { AppModel, FunctionModel, ResourceGroup } from './template/model.ts';
@@ -36,6 +42,8 @@ export interface AppOptions {
   /** Upper bound on concurrent executions per function without `ReservedConcurrentExecutions`. */
   readonly maxConcurrency?: number;
   readonly log: Logger;
+  /** Local URL of each function URL server, by function logical id, for `!GetAtt <Id>Url.FunctionUrl`. */
+  readonly functionUrls?: ReadonlyMap<string, string>;
 }
 
 export class UnknownFunctionError extends Error {
@@ -70,6 +78,7 @@ export class App {
       parameterOverrides: { ...options.parameterOverrides },
       ...(options.parameterFallbacks === undefined ? {} : { parameterFallbacks: options.parameterFallbacks }),
       ...(options.aws === undefined ? {} : { region: options.aws.region }),
+      ...(options.functionUrls === undefined ? {} : { functionUrls: options.functionUrls }),
     });
     const awsEnvironment = functionAwsVariables(options.aws);
     for (const warning of model.warnings) options.log.warn(warning);
@@ -132,6 +141,14 @@ export class App {
     if (pool === undefined)
       return Promise.reject(new UnknownFunctionError(`Function not found: ${functionId}`));
     return pool.invoke(request);
+  }
+
+  /** Invokes a function with its response delivered to `sink` as it is written (response streaming). */
+  invokeStream(functionId: string, request: InvokeRequest, sink: ResponseStreamSink): Promise<InvokeOutcome> {
+    const pool = this.#pools.get(functionId);
+    if (pool === undefined)
+      return Promise.reject(new UnknownFunctionError(`Function not found: ${functionId}`));
+    return pool.invokeStream(request, sink);
   }
 
   /** Stops watching, finishes in-flight invocations, stops the workers and removes the build output. */

@@ -35,6 +35,9 @@ Options:
   -p, --port PORT                 API port for start/start-api (3000), endpoint port for start-lambda (3001)
       --lambda-port PORT          start: the Lambda Invoke endpoint's port (default: 3001)
       --web-port PORT             start: the web page's port, its own origin (default: 8080)
+      --function-url-port PORT    start, start-api: the first function URL's port, the next URL's PORT+1... in
+                                  template order (default: 3100); AWS_IAM URLs check SigV4 against
+                                  AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
       --host HOST                 address to bind (default: 127.0.0.1)
   -n, --env-vars FILE             SAM env.json: {"Parameters": {...}} for all functions, {"<LogicalId>": {...}} for one
       --parameter-overrides K=V   template parameter values; repeatable, or several separated by spaces; they win
@@ -72,6 +75,9 @@ const OPTIONS = {
   port: { type: 'string', short: 'p' },
   'lambda-port': { type: 'string', default: '3001' },
   'web-port': { type: 'string', default: '8080' },
+  // 3100: its own hundred beside the API (3000) and Invoke (3001) ports, so N, N+1... for many URLs never reach
+  // them or 8080, and not the default of a common dev server (Vite 5173, Next 3000, Angular 4200, Django 8000).
+  'function-url-port': { type: 'string', default: '3100' },
   host: { type: 'string', default: '127.0.0.1' },
   'env-vars': { type: 'string', short: 'n' },
   'parameter-overrides': { type: 'string', multiple: true, default: [] as string[] },
@@ -192,8 +198,9 @@ async function startCommand(
 ): Promise<number> {
   noExtraArguments('start', extra);
   const port = values.port === undefined ? undefined : portOf('--port', values.port);
+  const app = appOptions(values, consoleLogger, serve.api ? 'local_start_api' : 'local_start_lambda');
   const running = await startEmulator({
-    ...appOptions(values, consoleLogger, serve.api ? 'local_start_api' : 'local_start_lambda'),
+    ...app,
     watch: !values['no-watch'],
     host: values.host,
     ...(serve.api ? { apiPort: port ?? 3000 } : {}),
@@ -202,6 +209,13 @@ async function startCommand(
       : {}),
     schedules: serve.schedules,
     ...(serve.web ? { webPort: portOf('--web-port', values['web-port']) } : {}),
+    ...(serve.api
+      ? {
+          functionUrlPort: portOf('--function-url-port', values['function-url-port']),
+          // AWS_IAM function URLs check signatures against the credentials the functions get.
+          ...(app.aws.credentials === undefined ? {} : { credentials: app.aws.credentials }),
+        }
+      : {}),
     retryDelayScale: nonNegativeNumber('--retry-delay-scale', values['retry-delay-scale']),
   });
   await new Promise<void>((resolve) => {
@@ -282,7 +296,9 @@ async function invokeCommand(values: Values, extra: readonly string[]): Promise<
       process.stdout.write(`${JSON.stringify(outcome.error)}\n`);
       return 1;
     }
-    process.stdout.write(`${JSON.stringify(outcome.payload)}\n`);
+    // A response-streaming function answers the bytes it wrote, as Lambda's Invoke returns them.
+    if (outcome.raw !== undefined) process.stdout.write(outcome.raw);
+    else process.stdout.write(`${JSON.stringify(outcome.payload)}\n`);
     return 0;
   } finally {
     await app.close();

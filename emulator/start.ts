@@ -1,13 +1,18 @@
 import { type FSWatcher, watch as watchFile } from 'node:fs';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, type AppOptions } from './app.ts';
+import { createFunctionUrlServer } from './function-url/server.ts';
+import type { SigningCredentials } from './function-url/sigv4.ts';
 import { createRouter } from './gateway/router.ts';
 import { createGatewayServer, type GatewayRoutes } from './gateway/server.ts';
 import { AsyncInvoker } from './invoke/async.ts';
 import { type RunningLambdaService, startLambdaService } from './invoke/server.ts';
 import { closeServer, listen } from './net.ts';
+import type { InvokeOutcome } from './runtime/pool.ts';
 import { describeSchedule, Scheduler, validateSchedules } from './schedule/scheduler.ts';
+import { loadTemplate } from './template/load.ts';
 import { type AppModel, integrationOf, type RouteModel } from './template/model.ts';
 import { emulatorWebConfig, startWebServer } from './web.ts';
 
@@ -23,6 +28,13 @@ export interface EmulatorOptions extends AppOptions {
   readonly retryDelayScale?: number;
   /** Serve the web page in `web/` on this port, its own origin, configured for the API server. */
   readonly webPort?: number;
+  /**
+   * Serve each function URL on its own port: this one for the first function with `FunctionUrlConfig` in
+   * template order, the next one for the next, and so on; 0 lets the OS pick each. Absent: no function URLs.
+   */
+  readonly functionUrlPort?: number;
+  /** What AWS_IAM function URLs verify SigV4 signatures with; without it they refuse every request. */
+  readonly credentials?: SigningCredentials;
 }
 
 export interface RunningEmulator {
@@ -32,6 +44,8 @@ export interface RunningEmulator {
   readonly lambdaUrl: string | undefined;
   /** The web page's origin, when it is served. */
   readonly webUrl: string | undefined;
+  /** `http://127.0.0.1:PORT/` of each function URL being served, by function logical id, in template order. */
+  functionUrls(): ReadonlyMap<string, string>;
   /** Event invocations and scheduled runs, with Lambda's retries. */
   readonly asyncInvoker: AsyncInvoker;
   /** The application being served now (replaced when the template is reloaded). */
@@ -48,7 +62,17 @@ export interface RunningEmulator {
  */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const { log } = options;
-  let app = await loadChecked(options);
+  const urlServers = new FunctionUrlServers(options, () => app);
+  let app: App;
+  try {
+    // The URL servers are bound before the template is loaded, so that `!GetAtt <Fn>Url.FunctionUrl` (in
+    // environment variables, say) resolves to the port each actually listens on, also when the OS picks it.
+    await urlServers.bindFor(options);
+    app = await loadChecked({ ...options, functionUrls: urlServers.urls() });
+  } catch (error) {
+    await urlServers.close();
+    throw error;
+  }
   let routes = routesOf(app.model);
   const asyncInvoker = new AsyncInvoker({ app: () => app, log, retryDelayScale: options.retryDelayScale });
   let scheduler = options.schedules ? startScheduler(app.model, asyncInvoker, options) : undefined;
@@ -58,13 +82,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       ? undefined
       : createGatewayServer({
           routes: () => routes,
-          invoke: (functionId, event) => app.invoke(functionId, { payload: event }),
+          invoke: async (functionId, event) =>
+            bufferedForGateway(await app.invoke(functionId, { payload: event })),
           log,
         });
   const apiUrl =
     apiServer === undefined ? undefined : await listen(apiServer, options.host, options.apiPort ?? 0);
   if (apiUrl !== undefined) log.info(routeTable(app.model, apiUrl));
   else if (app.model.eventSources.length > 0) log.info(eventSourceTable(app.model));
+  if (urlServers.size > 0) log.info(functionUrlTable(app.model));
 
   let lambda: RunningLambdaService | undefined;
   if (options.lambdaPort !== undefined) {
@@ -93,11 +119,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const reload = () => {
     reloading = reloading.then(async () => {
       try {
-        const next = await loadChecked(options);
+        await urlServers.bindFor(options);
+        const next = await loadChecked({ ...options, functionUrls: urlServers.urls() });
         const previous = app;
         app = next;
         routes = routesOf(next.model);
         watchDefinitions(next.model);
+        if (urlServers.size > 0) log.info(functionUrlTable(next.model));
         if (scheduler !== undefined) {
           scheduler.stop();
           scheduler = startScheduler(next.model, asyncInvoker, options);
@@ -137,6 +165,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     apiUrl,
     lambdaUrl: lambda?.url,
     webUrl: web?.url,
+    functionUrls: () => urlServers.urls(),
     asyncInvoker,
     app: () => app,
     async close() {
@@ -148,6 +177,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         apiServer === undefined ? undefined : closeServer(apiServer),
         lambda?.close(),
         web?.close(),
+        urlServers.close(),
       ]);
       await reloading;
       await asyncInvoker.stop();
@@ -182,6 +212,96 @@ function startScheduler(model: AppModel, asyncInvoker: AsyncInvoker, options: Em
   if (lines.length > 0) options.log.info(['Schedules (UTC):', ...lines].join('\n'));
   scheduler.start();
   return scheduler;
+}
+
+/**
+ * One HTTP server per function URL, bound in template order from `functionUrlPort` on (0: each on a port the OS
+ * picks). A reload binds servers for functions that gained a URL and keeps the others on their ports, so a URL
+ * once printed stays valid; a function that lost its URL answers 403, as a deleted URL does.
+ */
+class FunctionUrlServers {
+  readonly #servers = new Map<string, { readonly server: Server; readonly url: string }>();
+  readonly #options: EmulatorOptions;
+  readonly #app: () => App;
+  #nextPort: number | undefined;
+
+  constructor(options: EmulatorOptions, app: () => App) {
+    this.#options = options;
+    this.#app = app;
+    this.#nextPort = options.functionUrlPort;
+  }
+
+  get size(): number {
+    return this.#servers.size;
+  }
+
+  urls(): ReadonlyMap<string, string> {
+    return new Map([...this.#servers].map(([id, { url }]) => [id, url]));
+  }
+
+  /** Reads which functions have a URL (a pure parse of the template) and binds a server for each new one. */
+  async bindFor(options: EmulatorOptions): Promise<void> {
+    if (this.#nextPort === undefined) return;
+    const model = loadTemplate(options.templatePath, {
+      parameterOverrides: { ...options.parameterOverrides },
+    });
+    for (const fn of model.functions.values()) {
+      if (fn.functionUrl === undefined || this.#servers.has(fn.logicalId)) continue;
+      const server = createFunctionUrlServer({
+        functionId: fn.logicalId,
+        app: () => this.#app(),
+        credentials: this.#options.credentials,
+        log: this.#options.log,
+      });
+      const port: number = this.#nextPort;
+      const base = await listen(server, this.#options.host, port);
+      if (port !== 0) this.#nextPort = port + 1;
+      this.#servers.set(fn.logicalId, { server, url: `${base}/` });
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#servers.values()].map(({ server }) => closeServer(server)));
+  }
+}
+
+/** The `Function URLs:` block printed next to the route table. */
+export function functionUrlTable(model: AppModel): string {
+  const rows = [...model.functions.values()].flatMap((fn) =>
+    fn.functionUrl?.url === undefined
+      ? []
+      : [[fn.logicalId, fn.functionUrl.authType, fn.functionUrl.invokeMode, fn.functionUrl.url]],
+  );
+  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return [
+    'Function URLs:',
+    ...rows.map(
+      (row) =>
+        `  ${row
+          .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+          .join('  ')
+          .trimEnd()}`,
+    ),
+  ].join('\n');
+}
+
+/**
+ * API Gateway invokes with Invoke and reads the answer as a proxy result: the bytes of a response-streaming
+ * function that are not JSON (an `HttpResponseStream` prelude, plain text) are an integration failure.
+ */
+function bufferedForGateway(outcome: InvokeOutcome): InvokeOutcome {
+  if (outcome.kind !== 'success' || outcome.raw === undefined || outcome.payload !== undefined)
+    return outcome;
+  return {
+    ...outcome,
+    kind: 'error',
+    timedOut: false,
+    error: {
+      errorType: 'StreamedResponse',
+      errorMessage:
+        'the function streams its response (awslambda.streamifyResponse); API Gateway cannot read the streamed bytes as a proxy result',
+    },
+  };
 }
 
 function routesOf(model: AppModel): GatewayRoutes {

@@ -253,7 +253,7 @@ function eventContext(routes: GatewayRoutes, api: ApiModel, request: GatewayRequ
   };
 }
 
-function toGatewayRequest(incoming: IncomingMessage, body: Buffer): GatewayRequest {
+export function toGatewayRequest(incoming: IncomingMessage, body: Buffer): GatewayRequest {
   const url = incoming.url ?? '/';
   const question = url.indexOf('?');
   const raw = incoming.rawHeaders;
@@ -273,7 +273,7 @@ function toGatewayRequest(incoming: IncomingMessage, body: Buffer): GatewayReque
 }
 
 /** The whole body, or `undefined` once it passes API Gateway's 10 MB limit (chunked bodies have no length). */
-function readBody(incoming: IncomingMessage): Promise<Buffer | undefined> {
+export function readBody(incoming: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -331,7 +331,7 @@ function newRequestIdFor(kind: ApiKind): string {
   return kind === 'rest' ? newRequestIdV1() : newRequestIdV2();
 }
 
-function send(outgoing: ServerResponse, response: GatewayResponse): void {
+export function send(outgoing: ServerResponse, response: GatewayResponse): void {
   if (outgoing.destroyed) return;
   const flat: string[] = [];
   for (const [name, value] of response.headers) flat.push(name, value);

@@ -8,6 +8,7 @@ import { isRecord } from '../../functions/shared/guards.ts';
 import { UnknownFunctionError } from '../app.ts';
 import { type InvokeOutcome, TooManyRequestsError } from '../runtime/pool.ts';
 import type { AsyncInvokeOptions } from './async.ts';
+import { invokeCompleteEvent, payloadChunkEvent } from './event-stream.ts';
 import {
   findFunction,
   functionArn,
@@ -55,9 +56,21 @@ export interface InvokeHandlerOptions {
   invokeAsync(functionId: string, payload: unknown, options: AsyncInvokeOptions): void;
 }
 
+/**
+ * An InvokeWithResponseStream answer, run by the HTTP edge: `run` invokes the function and hands each encoded
+ * event to `write` as it happens (the edge sends `response`'s status and headers before the first). It resolves
+ * with a service error to send instead when the invocation was refused before anything was written, else with
+ * the summary for the request log.
+ */
+export interface StreamedInvocation {
+  run(write: (bytes: Buffer) => void): Promise<{ readonly refusal: Handled } | { readonly summary: string }>;
+}
+
 /** What the request log says about a handled request, besides its status. */
 export interface Handled {
   readonly response: LambdaResponse;
+  /** Present for a response-streaming invocation: the body is written by it, not taken from `response`. */
+  readonly stream?: StreamedInvocation;
   /** `MultiplyFunction RequestResponse`, `ThrowsFunction RequestResponse Unhandled Error`; or the error name. */
   readonly summary: string;
 }
@@ -72,6 +85,9 @@ const LOG_TYPES = ['None', 'Tail'] as const;
 export const LOG_TAIL_BYTES = 4096;
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
+/** InvokeWithResponseStream: https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html */
+const STREAM_PATH = /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations\/?$/;
+const STREAM_INVOCATION_TYPES = ['RequestResponse', 'DryRun'] as const;
 
 /**
  * Answers one request to the Lambda API. Only Invoke is served: `RequestResponse` runs the function and answers
@@ -99,13 +115,15 @@ async function handle(
   options: InvokeHandlerOptions,
   requestId: string,
 ): Promise<Handled> {
-  const matched = INVOKE_PATH.exec(request.path);
+  const streamed = STREAM_PATH.exec(request.path);
+  const matched = streamed ?? INVOKE_PATH.exec(request.path);
   if (matched?.[1] === undefined) return refused(unknownOperation(request.method, request.path));
   if (request.method !== 'POST') return refused(methodNotAllowed(request.method));
 
   const invocationType = headerValue(request, 'x-amz-invocation-type') ?? 'RequestResponse';
-  if (!isInvocationType(invocationType))
-    return refused(validationError(enumProblem('invocationType', invocationType, INVOCATION_TYPES)));
+  const allowedTypes = streamed === null ? INVOCATION_TYPES : STREAM_INVOCATION_TYPES;
+  if (!isInvocationType(invocationType) || !allowedTypes.some((type) => type === invocationType))
+    return refused(validationError(enumProblem('invocationType', invocationType, allowedTypes)));
   const logType = headerValue(request, 'x-amz-log-type') ?? 'None';
   if (!LOG_TYPES.some((allowed) => allowed === logType))
     return refused(validationError(enumProblem('logType', logType, LOG_TYPES)));
@@ -165,10 +183,16 @@ async function handle(
 
   const clientContext = decodeClientContext(headerValue(request, 'x-amz-client-context'));
   if (clientContext instanceof ClientContextError) return refused(clientContext.response);
+  const invokeRequest = { payload, requestId, clientContext, invokedFunctionArn };
+  if (streamed !== null) {
+    const notFound = () =>
+      refused(resourceNotFound(functionArn(region, accountId, fn.functionName, qualifier)));
+    return streamingInvocation(app, fn.logicalId, invokeRequest, logType === 'Tail', summary, notFound);
+  }
 
   let outcome: InvokeOutcome;
   try {
-    outcome = await app.invoke(fn.logicalId, { payload, requestId, clientContext, invokedFunctionArn });
+    outcome = await app.invoke(fn.logicalId, invokeRequest);
   } catch (error) {
     if (error instanceof TooManyRequestsError) return refused(tooManyRequests());
     // The template was reloaded without this function between the lookup and the call.
@@ -177,6 +201,56 @@ async function handle(
     return refused(serviceException(error instanceof Error ? error.message : String(error)));
   }
   return { response: invocationResponse(outcome, logType === 'Tail'), summary: describe(summary, outcome) };
+}
+
+/**
+ * InvokeWithResponseStream: 200 `application/vnd.amazon.eventstream`, one `PayloadChunk` event per write of
+ * the function (a function that does not stream sends its whole result as one), then `InvokeComplete`, which
+ * carries the function's error (type as `ErrorCode`, message as `ErrorDetails`, [UNCONFIRMED] beyond the
+ * member names) and the log tail. A refusal before the stream starts (throttled, function gone) is an ordinary
+ * service error.
+ * https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html
+ */
+function streamingInvocation(
+  app: InvokeTarget,
+  functionId: string,
+  invokeRequest: Parameters<InvokeTarget['invoke']>[1],
+  tail: boolean,
+  summary: string,
+  notFound: () => Handled,
+): Handled {
+  const response: LambdaResponse = {
+    statusCode: 200,
+    headers: { 'Content-Type': 'application/vnd.amazon.eventstream', 'X-Amz-Executed-Version': LATEST },
+    body: Buffer.alloc(0),
+  };
+  const stream: StreamedInvocation = {
+    async run(write) {
+      if (app.invokeStream === undefined)
+        return { refusal: refused(serviceException('response streaming is not available')) };
+      let outcome: InvokeOutcome;
+      try {
+        outcome = await app.invokeStream(functionId, invokeRequest, {
+          start: () => {},
+          chunk: (bytes) => write(payloadChunkEvent(bytes)),
+        });
+      } catch (error) {
+        if (error instanceof TooManyRequestsError) return { refusal: refused(tooManyRequests()) };
+        if (error instanceof UnknownFunctionError) return { refusal: notFound() };
+        return { refusal: refused(serviceException(error instanceof Error ? error.message : String(error))) };
+      }
+      write(
+        invokeCompleteEvent({
+          ...(outcome.kind === 'error'
+            ? { errorCode: outcome.error.errorType, errorDetails: outcome.error.errorMessage }
+            : {}),
+          ...(tail ? { logResult: logTail(outcome.log) } : {}),
+        }),
+      );
+      return { summary: describe(summary, outcome) };
+    },
+  };
+  return { response, stream, summary };
 }
 
 function refused(response: LambdaResponse): Handled {
@@ -256,6 +330,9 @@ function invocationResponse(outcome: InvokeOutcome, tail: boolean): LambdaRespon
   // Modern runtimes report every failure, thrown errors and timeouts alike, as Unhandled.
   if (outcome.kind === 'error') headers['X-Amz-Function-Error'] = 'Unhandled';
   if (tail) headers['X-Amz-Log-Result'] = logTail(outcome.log);
+  // A response-streaming function invoked with Invoke answers the bytes it streamed, as they are.
+  if (outcome.kind === 'success' && outcome.raw !== undefined)
+    return { statusCode: 200, headers, body: outcome.raw };
   const body =
     outcome.kind === 'error' ? JSON.stringify(outcome.error) : (JSON.stringify(outcome.payload) ?? 'null');
   return { statusCode: 200, headers, body: Buffer.from(body) };

@@ -55,7 +55,10 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     log,
   });
   const url = await listen(server, options.host, options.port);
-  log.info(`Lambda Invoke endpoint on ${url} (POST /2015-03-31/functions/{FunctionName}/invocations)`);
+  log.info(
+    `Lambda Invoke endpoint on ${url} (POST /2015-03-31/functions/{FunctionName}/invocations, ` +
+      'POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations)',
+  );
   return {
     url,
     asyncInvoker,
@@ -114,9 +117,30 @@ async function serve(
     body,
     bodyBytes,
   };
-  const { response, summary } = await handleLambdaRequest(request, options);
-  send(outgoing, response);
-  logRequest(options.log, incoming, response.statusCode, started, summary);
+  const { response, summary, stream } = await handleLambdaRequest(request, options);
+  if (stream === undefined) {
+    send(outgoing, response);
+    logRequest(options.log, incoming, response.statusCode, started, summary);
+    return;
+  }
+  // The head goes out with the first event, so that a refusal found before it is still a plain error response.
+  const write = (bytes: Buffer) => {
+    if (outgoing.destroyed) return;
+    if (!outgoing.headersSent) outgoing.writeHead(response.statusCode, response.headers);
+    outgoing.write(bytes);
+  };
+  const result = await stream.run(write);
+  if ('refusal' in result) {
+    const refusal = result.refusal.response;
+    send(outgoing, {
+      ...refusal,
+      headers: { ...refusal.headers, 'x-amzn-RequestId': response.headers['x-amzn-RequestId'] ?? '' },
+    });
+    logRequest(options.log, incoming, refusal.statusCode, started, result.refusal.summary);
+    return;
+  }
+  outgoing.end();
+  logRequest(options.log, incoming, response.statusCode, started, result.summary);
 }
 
 /** Keeps the body up to the largest payload Lambda accepts and only counts the rest, so its size can be told. */

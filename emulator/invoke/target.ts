@@ -1,4 +1,4 @@
-import type { InvokeOutcome, InvokeRequest } from '../runtime/pool.ts';
+import type { InvokeOutcome, InvokeRequest, ResponseStreamSink } from '../runtime/pool.ts';
 import type { AppModel } from '../template/model.ts';
 
 /**
@@ -9,4 +9,6 @@ export interface InvokeTarget {
   readonly model: Pick<AppModel, 'functions' | 'region' | 'accountId'>;
   /** Rejects only with `UnknownFunctionError`, or `TooManyRequestsError` when reserved concurrency is 0. */
   invoke(functionId: string, request: InvokeRequest): Promise<InvokeOutcome>;
+  /** InvokeWithResponseStream; same rejections as `invoke`. Absent: the endpoint answers a service error. */
+  invokeStream?(functionId: string, request: InvokeRequest, sink: ResponseStreamSink): Promise<InvokeOutcome>;
 }

@@ -28,6 +28,8 @@ import {
   isDoneMessage,
   isFatalMessage,
   isInitMessage,
+  isStreamChunkMessage,
+  isStreamHeadMessage,
   type WorkerConfig,
 } from './protocol.ts';
 import { type NodeRuntime, nodeRuntime } from './runtimes.ts';
@@ -65,7 +67,16 @@ interface OutcomeBase {
 }
 
 export type InvokeOutcome =
-  | (OutcomeBase & { readonly kind: 'success'; readonly payload: unknown })
+  | (OutcomeBase & {
+      readonly kind: 'success';
+      readonly payload: unknown;
+      /**
+       * Only when a response-streaming function was invoked without a sink (a buffered caller): the bytes it
+       * wrote, which Lambda's Invoke returns as they are. `payload` is then their JSON value, or `undefined`
+       * when they are not JSON (an `HttpResponseStream` prelude, plain text), which no JSON result can be.
+       */
+      readonly raw?: Buffer;
+    })
   | (OutcomeBase & { readonly kind: 'error'; readonly error: ErrorPayload; readonly timedOut: boolean });
 
 export interface PoolOptions {
@@ -81,6 +92,33 @@ export interface PoolOptions {
   readonly logSink: (line: string) => void;
   /** Folders standing for /var/runtime/node_modules (the SDK the runtime includes); see modules.ts. */
   readonly runtimeModules?: readonly string[];
+}
+
+/**
+ * Receives a response as it is produced ({@link FunctionPool.invokeStream}): `start` once, then each chunk. A
+ * function that does not stream calls `start('application/json')` and one chunk, its whole result, at its end.
+ */
+export interface ResponseStreamSink {
+  /**
+   * The stream's content type (`application/octet-stream` unless the function set another); `streamed` is false
+   * when the function does not stream and the one chunk to follow is its JSON result.
+   */
+  start(contentType: string, streamed: boolean): void;
+  chunk(bytes: Uint8Array): void;
+}
+
+/**
+ * The most a response stream may carry, as the brief for this emulator sets it (Lambda's response-streaming
+ * guide said 20 MB as a soft limit; it now says 200 MB). Past it the invocation fails and its environment stops.
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html
+ */
+export const MAX_STREAM_BYTES = 20 * 1024 * 1024;
+
+export function streamTooLargeError(): ErrorPayload {
+  return {
+    errorType: 'Function.ResponseSizeTooLarge',
+    errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_STREAM_BYTES} bytes).`,
+  };
 }
 
 export interface PoolStats {
@@ -116,6 +154,10 @@ interface Invocation {
   handlerStarted: number;
   startLogged: boolean;
   initDurationMs: number | undefined;
+  /** Given by `invokeStream`: the response goes there as it is written. */
+  readonly sink: ResponseStreamSink | undefined;
+  /** Set when a response-streaming handler starts its stream. */
+  stream: { bytes: number; readonly chunks: Uint8Array[] } | undefined;
 }
 
 interface Slot {
@@ -198,6 +240,18 @@ export class FunctionPool {
 
   /** Runs one synchronous invocation. Rejects only when the pool is closed or the function is throttled. */
   invoke(request: InvokeRequest): Promise<InvokeOutcome> {
+    return this.#invoke(request, undefined);
+  }
+
+  /**
+   * Runs one invocation whose response goes to `sink` as it is written (InvokeWithResponseStream). Resolves at
+   * the end: a success carries no payload (it went to the sink), an error may come after chunks were sent.
+   */
+  invokeStream(request: InvokeRequest, sink: ResponseStreamSink): Promise<InvokeOutcome> {
+    return this.#invoke(request, sink);
+  }
+
+  #invoke(request: InvokeRequest, sink: ResponseStreamSink | undefined): Promise<InvokeOutcome> {
     if (this.#closed) return Promise.reject(new Error(`The pool of ${this.#fn.functionName} is closed`));
     if (this.#limit < 1) return Promise.reject(new TooManyRequestsError('Rate Exceeded.'));
     let event: string;
@@ -224,6 +278,8 @@ export class FunctionPool {
         handlerStarted: 0,
         startLogged: false,
         initDurationMs: undefined,
+        sink,
+        stream: undefined,
       });
     });
   }
@@ -350,10 +406,42 @@ export class FunctionPool {
   #onMessage(slot: Slot, message: unknown): void {
     if (slot.state === 'dead') return;
     if (typeof message === 'string') this.#line(slot.invocation, message);
+    else if (isStreamChunkMessage(message)) this.#onChunk(slot, message.b);
+    else if (isStreamHeadMessage(message)) this.#onStreamHead(slot, message.ct);
     else if (isDoneMessage(message)) this.#onDone(slot, message);
     else if (isInitMessage(message) && message.retryWithEsmHook === true) this.#retryWithEsmHook(slot);
     else if (isInitMessage(message)) this.#onInit(slot, message.ms, message.error);
     else if (isFatalMessage(message)) this.#onFatal(slot);
+  }
+
+  #onStreamHead(slot: Slot, contentType: string): void {
+    const invocation = slot.invocation;
+    if (invocation === undefined || invocation.stream !== undefined) return;
+    invocation.stream = { bytes: 0, chunks: [] };
+    invocation.sink?.start(contentType, true);
+  }
+
+  #onChunk(slot: Slot, bytes: Uint8Array): void {
+    const invocation = slot.invocation;
+    const stream = invocation?.stream;
+    if (invocation === undefined || stream === undefined) return;
+    stream.bytes += bytes.byteLength;
+    // A buffered caller gets Invoke's 6 MB; a stream may carry more.
+    const limit = invocation.sink === undefined ? MAX_RESPONSE_BYTES : MAX_STREAM_BYTES;
+    if (stream.bytes > limit) {
+      this.#settle(slot, invocation, {
+        ok: false,
+        error: invocation.sink === undefined ? responseTooLargeError() : streamTooLargeError(),
+        durationMs: performance.now() - invocation.handlerStarted,
+        memoryMb: slot.memoryMb,
+        status: 'failure',
+        // The handler is still writing; stopping its environment is the only way to stop it.
+        retire: true,
+      });
+      return;
+    }
+    if (invocation.sink === undefined) stream.chunks.push(bytes);
+    else invocation.sink.chunk(bytes);
   }
 
   #onInit(slot: Slot, initMs: number, error: ErrorPayload | undefined): void {
@@ -503,9 +591,16 @@ export class FunctionPool {
     slot.invocation = undefined;
     const { requestId, initDurationMs } = invocation;
     let payload: unknown;
+    let raw: Buffer | undefined;
     let error: ErrorPayload | undefined;
     let status: InvokeStatus = 'success';
-    if (result.ok) {
+    const stream = invocation.stream;
+    if (result.ok && stream !== undefined) {
+      if (invocation.sink === undefined) {
+        raw = Buffer.concat(stream.chunks);
+        payload = parseStreamed(raw);
+      }
+    } else if (result.ok) {
       // A UTF-16 code unit is at most 3 bytes of UTF-8, so most bodies need no byte count.
       if (
         result.body.length * 3 > MAX_RESPONSE_BYTES &&
@@ -515,6 +610,9 @@ export class FunctionPool {
         status = 'failure';
       } else {
         payload = JSON.parse(result.body);
+        // A function that does not stream answers a stream with its whole result at its end.
+        invocation.sink?.start('application/json', false);
+        invocation.sink?.chunk(Buffer.from(result.body));
       }
     } else {
       error = result.error;
@@ -548,7 +646,7 @@ export class FunctionPool {
     const base = { requestId, log, durationMs: result.durationMs, initDurationMs };
     invocation.resolve(
       error === undefined
-        ? { kind: 'success', payload, ...base }
+        ? { kind: 'success', payload, ...(raw === undefined ? {} : { raw }), ...base }
         : { kind: 'error', error, timedOut: status === 'timeout', ...base },
     );
     if (--this.#inFlight === 0) this.#drained?.();
@@ -571,6 +669,17 @@ export class FunctionPool {
     const exit = slot.worker.terminate();
     this.#exits.add(exit);
     void exit.finally(() => this.#exits.delete(exit));
+  }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The JSON value of a streamed response, for a buffered caller; `undefined` when it is not JSON. */
+function parseStreamed(raw: Buffer): unknown {
+  try {
+    return JSON.parse(strictUtf8.decode(raw));
+  } catch {
+    return undefined;
   }
 }
 

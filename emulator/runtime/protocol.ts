@@ -3,7 +3,8 @@ import { isRecord } from '../../functions/shared/guards.ts';
  * The messages between the pool (main thread) and `worker.mjs` (one per execution environment). The worker is
  * plain JavaScript, so these declarations are its contract; the main thread checks every message on arrival.
  *
- * One invocation costs one message each way ({@link InvokeMessage} in, {@link DoneMessage} out). Each log line
+ * One invocation costs one message each way ({@link InvokeMessage} in, {@link DoneMessage} out), plus, for a
+ * response-streaming handler, a {@link StreamHeadMessage} and one {@link StreamChunkMessage} per write. Each log line
  * travels on its own as a bare string, sent as it is written so that lines logged just before a hang, a crash
  * or an out-of-memory kill still reach the log.
  */
@@ -123,4 +124,29 @@ export function isInitMessage(value: unknown): value is InitMessage {
 
 export function isFatalMessage(value: unknown): value is FatalMessage {
   return isRecord(value) && value.t === 'fatal';
+}
+
+/**
+ * Worker → main thread, once per invocation of a response-streaming handler (`awslambda.streamifyResponse`),
+ * before its first {@link StreamChunkMessage} (or before its `done` when it wrote nothing): the content type of
+ * the stream, `application/octet-stream` unless the function set another.
+ */
+export interface StreamHeadMessage {
+  readonly t: 'head';
+  readonly ct: string;
+}
+
+/** Worker → main thread: one write of a response-streaming handler, sent as it is written. */
+export interface StreamChunkMessage {
+  readonly t: 'chunk';
+  readonly b: Uint8Array;
+}
+
+export function isStreamHeadMessage(value: unknown): value is StreamHeadMessage {
+  return isRecord(value) && value.t === 'head' && typeof value.ct === 'string';
+}
+
+/** Checked without copying: it arrives once per write. */
+export function isStreamChunkMessage(value: unknown): value is StreamChunkMessage {
+  return isRecord(value) && value.t === 'chunk' && value.b instanceof Uint8Array;
 }

@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire, Module, register } from 'node:module';
 import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { format, types } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
@@ -379,6 +380,9 @@ function needsEsmHook(error) {
  * @property {boolean} finished The answer has been sent to the pool.
  * @property {boolean} waits `context.callbackWaitsForEmptyEventLoop`.
  * @property {{ value: unknown } | undefined} deferred A callback result held until the event loop is empty.
+ * @property {(() => void) | undefined} [beforeFinish] Runs just before a successful answer is sent (the head of
+ *   a stream that was never written to).
+ * @property {boolean} [streaming] The handler is a response-streaming one.
  */
 
 /** @type {Invocation | undefined} */
@@ -399,6 +403,7 @@ let isAsyncHandler = false;
 function finish(invocation, answer) {
   if (invocation.finished) return;
   invocation.finished = true;
+  if (answer.ok) invocation.beforeFinish?.();
   let body;
   let failure = answer.ok ? undefined : answer;
   if (answer.ok) {
@@ -526,7 +531,8 @@ process.on('beforeExit', () => {
     invocation.claimed = true;
     // An async handler whose promise can no longer settle fails; any other handler that never called back
     // answers null, as the Node.js runtime does.
-    if (isAsyncHandler) finish(invocation, { ok: false, error: new NodeJsExit(), logAs: 'Invoke Error' });
+    if (isAsyncHandler || invocation.streaming)
+      finish(invocation, { ok: false, error: new NodeJsExit(), logAs: 'Invoke Error' });
     else finish(invocation, { ok: true, value: null });
   }
 });
@@ -558,6 +564,181 @@ process.on('exit', () => {
   flushStderr();
 });
 
+// Response streaming: the `awslambda` global of the Node.js runtime, and the invocations of the handlers that
+// `awslambda.streamifyResponse` marks. Rules from aws-lambda-nodejs-runtime-interface-client (UserFunction.js,
+// HttpResponseStream.js, ResponseStream.js, Runtime.js handleOnceStreaming).
+// https://docs.aws.amazon.com/lambda/latest/dg/config-rs-write-functions.html
+
+const HANDLER_STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HANDLER_HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+const STREAM_RESPONSE = 'response';
+const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+const DEFAULT_STREAM_CONTENT_TYPE = 'application/octet-stream';
+
+class InvalidStreamingOperation extends RuntimeError {}
+class MalformedStreamingHandler extends RuntimeError {}
+
+/** The runtime defines `awslambda` before loading the function, unless AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA is set. */
+function installAwsLambdaGlobal() {
+  const opt = process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA;
+  if (opt === '1' || opt === 'true') return;
+  Object.assign(globalThis, {
+    awslambda: {
+      /** @param {Record<symbol, unknown>} handler @param {{ highWaterMark?: unknown } | undefined} options */
+      streamifyResponse(handler, options) {
+        handler[HANDLER_STREAMING] = STREAM_RESPONSE;
+        if (typeof options?.highWaterMark === 'number') {
+          handler[HANDLER_HIGH_WATER_MARK] = Number.parseInt(String(options.highWaterMark), 10);
+        }
+        return handler;
+      },
+      HttpResponseStream: {
+        /**
+         * The metadata prelude (status, headers, cookies) as JSON, then 8 NUL bytes, before the body.
+         * @param {ResponseStream} stream @param {unknown} prelude
+         */
+        from(stream, prelude) {
+          stream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
+          const metadata = JSON.stringify(prelude);
+          stream._onBeforeFirstWrite = (/** @type {(chunk: unknown) => void} */ write) => {
+            write(metadata);
+            write(new Uint8Array(8));
+          };
+          return stream;
+        },
+      },
+    },
+  });
+}
+
+/** @param {Function & Record<symbol, unknown>} handler */
+function isStreamingHandler(handler) {
+  const mark = handler[HANDLER_STREAMING];
+  if (mark === undefined || mark === null || mark === false) return false;
+  if (mark === STREAM_RESPONSE) return true;
+  throw new MalformedStreamingHandler('Only response streaming is supported.');
+}
+
+/**
+ * @typedef {Writable & { setContentType(type: string): void, _onBeforeFirstWrite?: (write: (chunk: unknown) => void) => void }} ResponseStream
+ */
+
+/**
+ * The `responseStream` a streaming handler writes to: a Writable whose every write goes to the pool as one
+ * message. Non-binary, non-string chunks are written as their JSON, as the runtime does.
+ * @param {Invocation} invocation @param {number | undefined} highWaterMark
+ */
+function createResponseStream(invocation, highWaterMark) {
+  let contentType = DEFAULT_STREAM_CONTENT_TYPE;
+  let headSent = false;
+  let written = false;
+  const sendHead = () => {
+    if (headSent) return;
+    headSent = true;
+    port.postMessage({ t: 'head', ct: contentType });
+  };
+  const stream = /** @type {ResponseStream} */ (
+    new Writable({
+      ...(highWaterMark === undefined ? {} : { highWaterMark }),
+      write(chunk, _encoding, callback) {
+        if (!invocation.finished) {
+          sendHead();
+          // A copy of exactly the chunk, transferred: posting the Buffer itself would clone all of its backing
+          // store, which for a small write is Node's whole 8 KB pool.
+          const bytes = new Uint8Array(chunk);
+          port.postMessage({ t: 'chunk', b: bytes }, [bytes.buffer]);
+        }
+        callback();
+      },
+    })
+  );
+  invocation.beforeFinish = sendHead;
+  stream.setContentType = (type) => {
+    if (written) throw new InvalidStreamingOperation('Cannot set content-type, too late.');
+    contentType = String(type);
+  };
+  const write = stream.write.bind(stream);
+  /** @param {unknown} chunk */
+  const beforeWrite = (chunk) => {
+    if (!written && typeof stream._onBeforeFirstWrite === 'function') {
+      written = true;
+      stream._onBeforeFirstWrite((prelude) => write(/** @type {string} */ (prelude)));
+    }
+    written = true;
+    return typeof chunk === 'string' || chunk instanceof Uint8Array ? chunk : JSON.stringify(chunk);
+  };
+  stream.write = /** @type {typeof stream.write} */ (
+    (/** @type {unknown} */ chunk, /** @type {never} */ encoding, /** @type {never} */ callback) =>
+      write(beforeWrite(chunk), encoding, callback)
+  );
+  const end = stream.end.bind(stream);
+  // Writable#end writes its chunk without calling write(); the prelude must still come first, also when the
+  // function ends without writing (a status and headers with an empty body).
+  stream.end = /** @type {typeof stream.end} */ (
+    (/** @type {unknown[]} */ ...args) => {
+      if (args.length > 0 && typeof args[0] !== 'function') stream.write(args.shift());
+      else if (!written) beforeWrite('');
+      return end(.../** @type {never[]} */ (args));
+    }
+  );
+  return stream;
+}
+
+/**
+ * One invocation of a streaming handler: `handler(event, responseStream, context)`. It must return a promise
+ * and have ended the stream when the promise resolves; a throw or a rejection ends the stream with the error.
+ * @param {(event: unknown, stream: ResponseStream, context: object) => unknown} handler
+ * @param {import('./protocol.ts').InvokeMessage} message
+ * @param {number | undefined} highWaterMark
+ */
+async function invokeStreaming(handler, message, highWaterMark) {
+  if (dead) return;
+  requestId = message.id;
+  /** @type {Invocation} */
+  const invocation = {
+    started: performance.now(),
+    claimed: false,
+    finished: false,
+    waits: true,
+    deferred: undefined,
+    streaming: true,
+  };
+  current = invocation;
+  port.unref();
+  const { context } = createContext(invocation, message);
+  const stream = createResponseStream(invocation, highWaterMark);
+  /** @param {unknown} error */
+  const fail = (error) => {
+    invocation.claimed = true;
+    finish(invocation, { ok: false, error, logAs: 'Invoke Error' });
+  };
+  try {
+    const result = handler(JSON.parse(message.event), stream, context);
+    if (
+      typeof result !== 'object' ||
+      result === null ||
+      !('then' in result) ||
+      typeof result.then !== 'function'
+    ) {
+      fail('Streaming does not support non-async handlers.');
+      return;
+    }
+    const value = await result;
+    if (value !== undefined) console.warn('Streaming handlers ignore return values.');
+    if (stream.writableEnded && !stream.writableFinished) {
+      await new Promise((resolve) => stream.once('finish', resolve));
+    }
+    if (!stream.writableFinished) {
+      fail('Response stream is not finished.');
+      return;
+    }
+    invocation.claimed = true;
+    finish(invocation, { ok: true, value: undefined });
+  } catch (error) {
+    fail(error ?? 'handled');
+  }
+}
+
 const initStarted = performance.now();
 /** @type {unknown} */
 let initError;
@@ -565,6 +746,7 @@ let initError;
 let handler;
 let retryWithEsmHook = false;
 try {
+  installAwsLambdaGlobal();
   handler = await loadHandler();
   checkHandlerSignature(handler);
 } catch (error) {
@@ -586,8 +768,28 @@ if (retryWithEsmHook) {
   try {
     isAsyncHandler = loaded.constructor?.name === 'AsyncFunction';
   } catch {}
-  port.postMessage({ t: 'init', ms: initMs, error: undefined });
-  port.on('message', (/** @type {import('./protocol.ts').InvokeMessage} */ message) =>
-    invoke(loaded, message),
-  );
+  let streaming = false;
+  /** @type {unknown} */
+  let streamingError;
+  try {
+    streaming = isStreamingHandler(/** @type {never} */ (loaded));
+  } catch (error) {
+    streamingError = error;
+  }
+  if (streamingError !== undefined) {
+    dead = true;
+    logFailure('Uncaught Exception', streamingError);
+    port.postMessage({ t: 'init', ms: initMs, error: toErrorPayload(streamingError) });
+  } else {
+    port.postMessage({ t: 'init', ms: initMs, error: undefined });
+    const marked = /** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (loaded))[
+      HANDLER_HIGH_WATER_MARK
+    ];
+    const highWaterMark = typeof marked === 'number' && !Number.isNaN(marked) ? marked : undefined;
+    port.on('message', (/** @type {import('./protocol.ts').InvokeMessage} */ message) =>
+      streaming
+        ? void invokeStreaming(/** @type {never} */ (loaded), message, highWaterMark)
+        : invoke(loaded, message),
+    );
+  }
 }

@@ -1,7 +1,7 @@
 import type { Diagnostics } from './errors.ts';
 import { type GeneratedResource, generatedResource } from './generated.ts';
 import type { ParameterValue, StackIdentity } from './parameters.ts';
-import { apiPhysicalId, functionArn, layerVersionArn, roleArn } from './physical-ids.ts';
+import { apiPhysicalId, functionArn, functionUrlId, layerVersionArn, roleArn } from './physical-ids.ts';
 import {
   LAMBDA_LAYER_VERSION,
   type ResourceEntry,
@@ -33,6 +33,11 @@ export interface ResolverContext {
   readonly conditions: Readonly<Record<string, unknown>>;
   readonly resources: ReadonlyMap<string, ResourceEntry>;
   readonly diag: Diagnostics;
+  /**
+   * Functions that have a `FunctionUrlConfig` (Globals included), by logical id, with the local URL each is
+   * served on when known: SAM generates `<Id>Url` and `<Id>UrlPublicPermissions` for them.
+   */
+  readonly functionUrls?: ReadonlyMap<string, string | undefined>;
 }
 
 /** Event types for which SAM makes an EventBridge rule named `<Function><Event>`. */
@@ -225,6 +230,11 @@ export class Resolver {
     const entry = this.#resource(name, path);
     if (entry !== undefined) return this.#physicalId(entry);
 
+    const urlOwner = this.#functionUrlOwner(name, path);
+    // CloudFormation's Ref of an AWS::Lambda::Url is the function's ARN; of an AWS::Lambda::Permission, its id.
+    if (urlOwner !== undefined && name.endsWith('Url')) return this.#functionArn(urlOwner);
+    if (urlOwner !== undefined) return name;
+
     const dot = name.indexOf('.');
     const owner = dot === -1 ? undefined : this.#resource(name.slice(0, dot), path);
     if (owner !== undefined) return this.#samReference(owner, name.slice(dot + 1), path);
@@ -322,6 +332,32 @@ export class Resolver {
     return entry;
   }
 
+  /**
+   * The function whose FunctionUrlConfig makes SAM generate `name` (`<Id>Url` or `<Id>UrlPublicPermissions`).
+   * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources-function.html#sam-specification-generated-resources-function-functionurl
+   */
+  #functionUrlOwner(name: string, path: Path): ResourceEntry | undefined {
+    const suffix = name.endsWith('UrlPublicPermissions') ? 'UrlPublicPermissions' : 'Url';
+    if (!name.endsWith(suffix)) return undefined;
+    const logicalId = name.slice(0, -suffix.length);
+    const entry = this.ctx.resources.get(logicalId);
+    if (entry?.type !== SERVERLESS_FUNCTION) return undefined;
+    if (!this.ctx.functionUrls?.has(logicalId)) {
+      return this.ctx.diag.fail(
+        path,
+        `refers to ${name}, which SAM generates only for a function with FunctionUrlConfig; ${logicalId} has none`,
+      );
+    }
+    return this.#resource(logicalId, path);
+  }
+
+  /** The local URL when the emulator serves it, else the URL Lambda would give (for `invoke`, say). */
+  #functionUrl(entry: ResourceEntry): string {
+    const local = this.ctx.functionUrls?.get(entry.logicalId);
+    if (local !== undefined) return local;
+    return `https://${functionUrlId(entry.logicalId)}.lambda-url.${this.ctx.stack.region}.on.aws/`;
+  }
+
   #roleName(entry: ResourceEntry): string {
     return `${this.ctx.stack.stackName}-${entry.logicalId}Role`;
   }
@@ -355,6 +391,15 @@ export class Resolver {
   #attribute(logicalId: string, attribute: string, path: Path): string {
     const { partition, region, accountId, urlSuffix } = this.ctx.stack;
     const entry = this.#resource(logicalId, path);
+    const urlOwner = entry === undefined ? this.#functionUrlOwner(logicalId, path) : undefined;
+    if (urlOwner !== undefined && logicalId.endsWith('Url')) {
+      if (attribute === 'FunctionUrl') return this.#functionUrl(urlOwner);
+      if (attribute === 'FunctionArn') return this.#functionArn(urlOwner);
+      return this.ctx.diag.fail(
+        path,
+        `Fn::GetAtt ${logicalId}.${attribute}: an AWS::Lambda::Url has only FunctionUrl and FunctionArn`,
+      );
+    }
     if (entry === undefined) {
       const generated = this.#generated(logicalId);
       if (generated === undefined) {

@@ -4,9 +4,10 @@ import { nodeRuntime, runtimeNotice } from '../runtime/runtimes.ts';
 import { buildApi } from './apis.ts';
 import { Diagnostics, TemplateError } from './errors.ts';
 import { readEvents } from './events.ts';
+import { readFunctionUrl } from './function-url.ts';
 import { buildFunction } from './functions.ts';
 import { mergeGlobals, readGlobals } from './globals.ts';
-import { Resolver } from './intrinsics.ts';
+import { Resolver, type ResolverContext } from './intrinsics.ts';
 import { buildLayer, isLayer } from './layers.ts';
 import type {
   ApiModel,
@@ -50,6 +51,11 @@ export interface LoadOptions {
   hostNodeVersion?: string;
   /** Today, for runtime deprecation; default now. */
   today?: Date;
+  /**
+   * The local URL (`http://127.0.0.1:PORT/`) each function URL is served on, by function logical id: what
+   * `!GetAtt <Id>Url.FunctionUrl` resolves to. Functions missing here resolve to the URL Lambda would give.
+   */
+  functionUrls?: ReadonlyMap<string, string>;
 }
 
 const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
@@ -139,7 +145,15 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     diag,
   );
 
-  const resolver = new Resolver({
+  const functionUrls = new Map<string, string | undefined>();
+  for (const entry of entries) {
+    const declared =
+      entry.properties.FunctionUrlConfig !== undefined || globals.function?.FunctionUrlConfig !== undefined;
+    if (entry.type === SERVERLESS_FUNCTION && declared) {
+      functionUrls.set(entry.logicalId, options.functionUrls?.get(entry.logicalId));
+    }
+  }
+  const resolverContext: ResolverContext = {
     stack: { ...stack, ...partitionOf(stack.region) },
     parameters,
     pseudoParameters: pseudo,
@@ -147,7 +161,9 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     conditions,
     resources,
     diag,
-  });
+    functionUrls,
+  };
+  const resolver = new Resolver(resolverContext);
   const templateDirectory = dirname(resolvePath(templatePath));
 
   // Integration URIs name functions by ARN, so definitions need every created function's deployed name.
@@ -228,15 +244,11 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
       entry.properties,
       [...resourcePath, 'Properties'],
     );
-    const model = buildFunction(
-      entry,
-      new PropertyReader(merged, resolver, diag),
-      resolver,
-      diag,
-      templateDirectory,
-      functionContext,
-    );
-    if (model === undefined) continue;
+    const reader = new PropertyReader(merged, resolver, diag);
+    const built = buildFunction(entry, reader, resolver, diag, templateDirectory, functionContext);
+    if (built === undefined) continue;
+    const functionUrl = readFunctionUrl(entry.logicalId, reader, diag, functionUrls.get(entry.logicalId));
+    const model = functionUrl === undefined ? built : { ...built, functionUrl };
     functions.set(entry.logicalId, model);
 
     if (entry.type === LAMBDA_FUNCTION) continue;
@@ -282,6 +294,10 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     definitionFiles: [...definitions.values()].flatMap((definition) =>
       definition.file === undefined ? [] : [definition.file],
     ),
+    outputs: resolveOutputs(template.Outputs, {
+      ...resolverContext,
+      diag: new Diagnostics(templatePath, parsed.lineOf),
+    }),
   };
 }
 
@@ -396,6 +412,30 @@ function withDefinitionRoutes(
     routes.push(...mergeDefinitionRoutes(api, definition, events, infoOf, context.functionIds, context.diag));
   }
   return routes;
+}
+
+/**
+ * The Outputs that resolve to text here. They change nothing the emulator runs, so resolving them is best
+ * effort: warnings go to a diagnostics of their own and are dropped, and an output that fails is left out.
+ */
+function resolveOutputs(section: unknown, context: ResolverContext): ReadonlyMap<string, string> {
+  const outputs = new Map<string, string>();
+  if (!isRecord(section)) return outputs;
+  const resolver = new Resolver(context);
+  for (const [name, output] of Object.entries(section)) {
+    if (!isRecord(output)) continue;
+    try {
+      if (typeof output.Condition === 'string' && !resolver.condition(output.Condition, ['Outputs', name]))
+        continue;
+      const value = resolver.resolve(output.Value, ['Outputs', name, 'Value']);
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+        outputs.set(name, String(value));
+      }
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+    }
+  }
+  return outputs;
 }
 
 function checkSections(template: Record<string, unknown>, diag: Diagnostics): void {

@@ -19,6 +19,11 @@ export interface AppModel {
   readonly eventSources: readonly EventSourceModel[];
   /** One line per unsupported feature met, each said once. */
   readonly warnings: readonly string[];
+  /**
+   * `Outputs` values that resolve locally to text (a function URL's local address, an ARN…), by output name;
+   * outputs whose Condition is false, or that name what only a deployment knows, are left out.
+   */
+  readonly outputs?: ReadonlyMap<string, string>;
   /** Absolute paths of the OpenAPI files the template reads (`AWS::Include`, `DefinitionUri`), watched with it. */
   readonly definitionFiles?: readonly string[];
   /**
@@ -65,6 +70,27 @@ export interface FunctionModel {
   readonly maximumEventAgeInSeconds: number | undefined;
   /** The template's layers the function uses (Globals first), in the order Lambda extracts them into /opt. */
   readonly layers: readonly LayerModel[];
+  /** `FunctionUrlConfig`; `undefined` when the function has no function URL. */
+  readonly functionUrl?: FunctionUrlModel | undefined;
+}
+
+/**
+ * A function URL (`FunctionUrlConfig`, from which SAM generates `<LogicalId>Url` and
+ * `<LogicalId>UrlPublicPermissions`).
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-functionurlconfig.html
+ */
+export interface FunctionUrlModel {
+  readonly authType: 'NONE' | 'AWS_IAM';
+  readonly invokeMode: 'BUFFERED' | 'RESPONSE_STREAM';
+  /** Same rules as an HTTP API's `CorsConfiguration`, so the gateway's CORS functions apply to it. */
+  readonly cors: HttpCors | undefined;
+  /** The 32-character `<url-id>` of `https://<url-id>.lambda-url.<region>.on.aws`, stable per logical id. */
+  readonly urlId: string;
+  /**
+   * `http://127.0.0.1:PORT/` (with the trailing slash of Lambda's `FunctionUrl`) when the template was loaded
+   * with the port its server listens on; `undefined` otherwise.
+   */
+  readonly url: string | undefined;
 }
 
 /** An `AWS::Serverless::LayerVersion` (or `AWS::Lambda::LayerVersion`) whose content is a local folder. */

@@ -38,3 +38,14 @@ export function layerVersionArn(
 ): string {
   return `arn:${partition}:lambda:${region}:${accountId}:layer:${layerName}:1`;
 }
+
+/**
+ * A stable stand-in for the 32-character id Lambda gives a function URL (`https://<url-id>.lambda-url.<region>.on.aws`),
+ * derived from the function's logical id so that every load, and the event's `requestContext.apiId`, agree.
+ */
+export function functionUrlId(logicalId: string): string {
+  const digest = createHash('sha256').update(`function-url:${logicalId}`).digest();
+  let id = '';
+  for (const byte of digest.subarray(0, 32)) id += ID_ALPHABET[byte % ID_ALPHABET.length];
+  return id;
+}
