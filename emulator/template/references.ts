@@ -3,6 +3,9 @@ import { stackWideOwner } from './generated.ts';
 import type { ResourceEntry } from './resources.ts';
 import { intrinsicName, isRecord, type Path } from './values.ts';
 
+const REFUSED_AT_DEPLOY =
+  ' (CloudFormation refuses the template; it runs here while nothing needs the value)';
+
 export interface DeclaredNames {
   readonly parameters: ReadonlySet<string>;
   readonly pseudoParameters: ReadonlySet<string>;
@@ -11,10 +14,13 @@ export interface DeclaredNames {
 }
 
 /**
- * Fails on a `Ref`, `Fn::GetAtt`, `Fn::Sub` variable, `Fn::If` or `Condition` naming nothing the template
- * declares, wherever it sits (even in a branch never taken), as CloudFormation validates templates before it
- * runs them. Names that start with a SAM resource's logical id pass: SAM generates resources with such names
- * (`MyFunctionRole`, `MyApiProdStage`).
+ * Reports a `Ref`, `Fn::GetAtt`, `Fn::Sub` variable or `DependsOn` naming nothing the template declares,
+ * wherever it sits (even in a branch never taken), as CloudFormation validates templates before it runs them.
+ * Those are warnings: `sam local` does not validate references and runs such templates (public ones with a
+ * broken `Role: !GetAtt …` exist), so the emulator runs them too, and fails only if it needs the value. An
+ * `Fn::If` or `Condition` naming an undeclared condition fails, since conditions decide what exists. Names that
+ * start with a SAM resource's logical id pass: SAM generates resources with such names (`MyFunctionRole`,
+ * `MyApiProdStage`).
  */
 export function checkReferences(
   template: Record<string, unknown>,
@@ -31,13 +37,20 @@ export function checkReferences(
 
   const checkRef = (name: string, path: Path): void => {
     if (names.pseudoParameters.has(name) || name === 'AWS::NoValue' || names.parameters.has(name)) return;
-    if (name.startsWith('AWS::')) diag.fail(path, `${name} is not a CloudFormation pseudo parameter`);
+    if (name.startsWith('AWS::')) {
+      diag.warn(path, `${name} is not a CloudFormation pseudo parameter${REFUSED_AT_DEPLOY}`);
+      return;
+    }
     const dot = name.indexOf('.');
     if (isResource(name) || (dot > 0 && isResource(name.slice(0, dot)))) return;
-    diag.fail(path, `Ref ${name}: no parameter, pseudo parameter or resource has this name`);
+    diag.warn(
+      path,
+      `Ref ${name}: no parameter, pseudo parameter or resource has this name${REFUSED_AT_DEPLOY}`,
+    );
   };
   const checkResource = (name: string, path: Path): void => {
-    if (!isResource(name)) diag.fail(path, `Fn::GetAtt ${name}: no resource has this logical id`);
+    if (!isResource(name))
+      diag.warn(path, `Fn::GetAtt ${name}: no resource has this logical id${REFUSED_AT_DEPLOY}`);
   };
   const checkCondition = (name: unknown, path: Path): void => {
     if (typeof name === 'string' && !names.conditions.has(name)) {
@@ -112,7 +125,7 @@ function checkDependsOn(
   const targets = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
   for (const target of targets) {
     if (typeof target === 'string' && !isResource(target)) {
-      diag.fail(path, `DependsOn ${target}: no resource has this logical id`);
+      diag.warn(path, `DependsOn ${target}: no resource has this logical id${REFUSED_AT_DEPLOY}`);
     }
   }
 }

@@ -111,16 +111,15 @@ describe('template resources SAM generates', () => {
     expect(model.functions.has('Fn')).to.equal(true);
   });
 
-  it('still rejects DependsOn naming nothing at all', () => {
-    expect(() =>
-      load(`
-        Transform: AWS::Serverless-2016-10-31
-        Resources:
-          Queue:
-            Type: AWS::SQS::Queue
-            DependsOn: Missing
-      `),
-    ).to.throw('DependsOn Missing: no resource has this logical id');
+  it('still warns about DependsOn naming nothing at all', () => {
+    const model = load(`
+      Transform: AWS::Serverless-2016-10-31
+      Resources:
+        Queue:
+          Type: AWS::SQS::Queue
+          DependsOn: Missing
+    `);
+    expect(model.warnings[0]).to.include('DependsOn Missing: no resource has this logical id');
   });
 
   it('accepts ServerlessDeploymentApplication and CodeDeployServiceRole, which SAM makes once a function has a DeploymentPreference', () => {

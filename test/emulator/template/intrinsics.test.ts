@@ -214,8 +214,8 @@ describe('template intrinsic functions', () => {
     expect([...model.apis.keys()]).to.deep.equal([]);
   });
 
-  it('rejects a Ref to an unknown name, even in an Fn::If branch that is never taken', () => {
-    const error = loadError(
+  it('warns about a Ref to an unknown name even in an Fn::If branch never taken, as CloudFormation validates it, and runs as sam local does', () => {
+    const model = load(
       functionTemplate(
         `
         Environment:
@@ -225,17 +225,23 @@ describe('template intrinsic functions', () => {
         'Conditions:\n  Never: !Equals [a, b]',
       ),
     );
-    expect(error.message).to.include('Ref Missing: no parameter, pseudo parameter or resource has this name');
-    expect(error.path).to.equal('Resources.Fn.Properties.Environment.Variables.VALUE.Fn::If[1].Ref');
-    expect(error.line).to.equal(13);
+    expect(onlyFunction(model).environment.VALUE).to.equal('fine');
+    expect(model.warnings).to.deep.equal([
+      '/project/template.yaml:13: Resources.Fn.Properties.Environment.Variables.VALUE.Fn::If[1].Ref: Ref Missing: no parameter, pseudo parameter or resource has this name (CloudFormation refuses the template; it runs here while nothing needs the value)',
+    ]);
   });
 
-  it('rejects a Fn::Sub variable in Outputs that names nothing in the template', () => {
-    const error = loadError(
+  it('rejects a Ref to an unknown name once the emulator needs its value', () => {
+    const error = loadError(functionTemplate('Environment:\n  Variables:\n    VALUE: !Ref Missing'));
+    expect(error.message).to.include('Ref Missing: no parameter, pseudo parameter or resource has this name');
+    expect(error.path).to.equal('Resources.Fn.Properties.Environment.Variables.VALUE.Ref');
+  });
+
+  it('warns about a Fn::Sub variable in Outputs that names nothing in the template', () => {
+    const model = load(
       `${functionTemplate()}Outputs:\n  Url:\n    Value: !Sub 'https://\${ServerlessRestApi}/'\n`,
     );
-    expect(error.path).to.equal('Outputs.Url.Value.Fn::Sub');
-    expect(error.message).to.include('Ref ServerlessRestApi');
+    expect(model.warnings[0]).to.include('Outputs.Url.Value.Fn::Sub: Ref ServerlessRestApi: no parameter');
   });
 
   it('accepts references to resources SAM generates, such as <Function>Role, in Outputs', () => {
