@@ -325,7 +325,6 @@ async function loadHandler() {
 // folders through the worker's NODE_PATH; `import` ignores NODE_PATH, so a resolve hook serves it, registered
 // only for functions that need it (module.register starts a loader thread: ~60 ms per worker on Node 20).
 
-const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 /** aws-lambda-nodejs-runtime-interface-client, `CALLBACK_ERROR_NODEJS24_ABOVE`. */
 const CALLBACK_HANDLER_MESSAGE =
   'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
@@ -341,7 +340,7 @@ if (config.esmHook === true) {
  */
 function checkHandlerSignature(handler) {
   if (config.callbacks !== false) return;
-  if (handler.length >= 3 && !(/** @type {Record<symbol, unknown>} */ (handler)[STREAMING])) {
+  if (handler.length >= 3 && !(/** @type {Record<symbol, unknown>} */ (handler)[HANDLER_STREAMING])) {
     throw new CallbackHandlerDeprecated(CALLBACK_HANDLER_MESSAGE);
   }
 }
@@ -479,11 +478,12 @@ function createContext(invocation, message) {
 }
 
 /**
- * @param {(event: unknown, context: object, callback: Function) => unknown} handler
+ * Makes `message` the invocation in progress.
  * @param {import('./protocol.ts').InvokeMessage} message
+ * @param {boolean} streaming
+ * @returns {Invocation}
  */
-function invoke(handler, message) {
-  if (dead) return;
+function begin(message, streaming) {
   requestId = message.id;
   /** @type {Invocation} */
   const invocation = {
@@ -492,11 +492,22 @@ function invoke(handler, message) {
     finished: false,
     waits: true,
     deferred: undefined,
+    streaming,
   };
   current = invocation;
   // While the function runs, the port must not keep the thread alive: 'beforeExit' then tells us when the
   // function has nothing left pending, which is when Lambda sends a callback's result or gives up on a promise.
   port.unref();
+  return invocation;
+}
+
+/**
+ * @param {(event: unknown, context: object, callback: Function) => unknown} handler
+ * @param {import('./protocol.ts').InvokeMessage} message
+ */
+function invoke(handler, message) {
+  if (dead) return;
+  const invocation = begin(message, false);
   const { context, callback, done } = createContext(invocation, message);
   const callbacks = config.callbacks !== false;
   try {
@@ -693,18 +704,7 @@ function createResponseStream(invocation, highWaterMark) {
  */
 async function invokeStreaming(handler, message, highWaterMark) {
   if (dead) return;
-  requestId = message.id;
-  /** @type {Invocation} */
-  const invocation = {
-    started: performance.now(),
-    claimed: false,
-    finished: false,
-    waits: true,
-    deferred: undefined,
-    streaming: true,
-  };
-  current = invocation;
-  port.unref();
+  const invocation = begin(message, true);
   const { context } = createContext(invocation, message);
   const stream = createResponseStream(invocation, highWaterMark);
   /** @param {unknown} error */
