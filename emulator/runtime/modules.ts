@@ -7,8 +7,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { isRecord } from '../../functions/shared/guards.ts';
 import type { LayerModel } from '../template/model.ts';
+import { isRecord } from '../template/values.ts';
 import type { ErrorPayload } from './protocol.ts';
 import { type NodeRuntime, SDK_V3_SCOPES } from './runtimes.ts';
 
