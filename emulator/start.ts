@@ -341,12 +341,15 @@ export function routeTable(model: AppModel, url: string): string {
   const header = ['METHOD', 'PATH', 'FUNCTION', 'API', 'PAYLOAD', 'URL'];
   const table = [header, ...rows];
   const widths = header.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
-  const lines = table.map((row) =>
-    row
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd(),
-  );
+  const lines =
+    rows.length === 0
+      ? ['No API routes: the template declares no Api or HttpApi events and no OpenAPI paths.']
+      : table.map((row) =>
+          row
+            .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+            .join('  ')
+            .trimEnd(),
+        );
   const functions = [...model.functions.values()].map(
     (fn) =>
       `  ${fn.logicalId}  ${fn.runtime}  ${fn.memorySize} MB  timeout ${fn.timeout} s  handler ${fn.handler}`,

@@ -26,6 +26,15 @@ const TEMPLATE = `
 `;
 
 describe('the start screen', () => {
+  it('says there are no API routes instead of printing an empty table', () => {
+    const lines = routeTable(load(TEMPLATE), 'http://127.0.0.1:3000').split('\n');
+
+    expect(lines.slice(0, 2)).to.deep.equal([
+      'Serving on http://127.0.0.1:3000',
+      'No API routes: the template declares no Api or HttpApi events and no OpenAPI paths.',
+    ]);
+  });
+
   it('lists each event from another service with the exact command that runs it, one line each', () => {
     const table = eventSourceTable(load(TEMPLATE), '/project');
 
