@@ -144,7 +144,7 @@ function describeApp(app: AppExpectation): void {
     for (const generatedInvoke of generated.invokes) {
       const pinned = app.generated.get(generatedInvoke.function);
       const command = `\`generate-event ${shellWords(generatedInvoke.args)}\``;
-      const outcome = pinned === undefined ? 'runs without a runtime error' : outcomeOf(pinned);
+      const outcome = pinned === undefined ? 'runs without a runtime error' : pinnedOutcomeOf(pinned);
       it(`invoke ${generatedInvoke.function} with ${command} ${outcome}`, async () => {
         const pendingInvocation = generatedInvocations.get(generatedInvoke);
         if (pendingInvocation === undefined) throw new Error('the invocation was not started');
@@ -300,6 +300,12 @@ function describeRequest(expected: RequestExpectation): string {
   return `${expected.method} ${expected.path}${where}`;
 }
 
-function outcomeOf(expected: GeneratedExpectation): string {
+function pinnedOutcomeOf(expected: GeneratedExpectation): string {
+  const outcome =
+    expected.error === undefined ? 'returns the result' : `fails with the ${expected.error.errorType}`;
+  return `${outcome} expect.json pins`;
+}
+
+function outcomeOf(expected: InvokeExpectation): string {
   return expected.error === undefined ? 'returns its result' : `fails with ${expected.error.errorType}`;
 }
