@@ -27,7 +27,8 @@ import {
  * Each fixture app under test/fixtures/apps/ run as a user runs a public SAM app, unchanged: `start-api` from the
  * app's folder on port 0, every route and function URL requested, then `invoke` of each function with each of
  * its `events/` files, and `generate-event … | invoke` of each function with the event generated for each of its
- * triggers (API route, function URL, schedule, other service's event). `APPS_PENDING=layers,openapi` reports the apps that need those features as pending.
+ * triggers (API route, function URL, schedule, other service's event). `APPS_PENDING=layers,openapi` reports
+ * the apps that need those features as pending.
  */
 const pending = pendingFeatures(process.env.APPS_PENDING);
 const INVOKE_SLOTS = slots(2);
