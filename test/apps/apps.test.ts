@@ -8,16 +8,27 @@ import { eventually } from '../support/wait.ts';
 import {
   type AppExpectation,
   comparableResult,
+  type GeneratedExpectation,
   type InvokeExpectation,
   loadApps,
   pendingFeatures,
   type RequestExpectation,
 } from './expectations.ts';
+import {
+  functionErrorProblem,
+  type GeneratedInvoke,
+  generatedInvokes,
+  loadAppModel,
+  proxyResultProblem,
+  shellWords,
+} from './generated-events.ts';
 
 /**
  * Each fixture app under test/fixtures/apps/ run as a user runs a public SAM app, unchanged: `start-api` from the
  * app's folder on port 0, every route and function URL requested, then `invoke` of each function with each of
- * its `events/` files. `APPS_PENDING=layers,openapi` reports the apps that need those features as pending.
+ * its `events/` files, and `generate-event … | invoke` of each function with the event generated for each of its
+ * triggers (API route, function URL, schedule, other service's event). `APPS_PENDING=layers,openapi` reports
+ * the apps that need those features as pending.
  */
 const pending = pendingFeatures(process.env.APPS_PENDING);
 const INVOKE_SLOTS = slots(2);
@@ -40,15 +51,17 @@ describe('public-shaped SAM apps, run unchanged through the CLI', function () {
 });
 
 function describeApp(app: AppExpectation): void {
+  const generated = generatedFor(app);
   // Invocations are separate processes: they start with the app's suite, two at a time, while its routes are
   // requested, and each test awaits its own.
   const invocations = new Map<InvokeExpectation, Promise<Finished>>();
+  const generatedInvocations = new Map<GeneratedInvoke, Promise<Piped>>();
   before(() => {
     for (const expected of app.invokes) {
-      const invocation = INVOKE_SLOTS(() => invoke(app, expected));
-      // Its test awaits it later: a failure to spawn must not count as an unhandled rejection meanwhile.
-      invocation.catch(() => undefined);
-      invocations.set(expected, invocation);
+      invocations.set(expected, started(INVOKE_SLOTS(() => invoke(app, expected))));
+    }
+    for (const generatedInvoke of generated.invokes) {
+      generatedInvocations.set(generatedInvoke, started(INVOKE_SLOTS(() => pipe(app, generatedInvoke))));
     }
   });
 
@@ -107,21 +120,110 @@ function describeApp(app: AppExpectation): void {
         if (pendingInvocation === undefined) throw new Error('the invocation was not started');
         const finished = await pendingInvocation;
 
-        const printed = parseJson(finished.stdout.trim());
-        if (expected.error !== undefined) {
-          expect({ code: finished.code, printed }, tail(finished.stderr)).to.deep.equal({
-            code: 1,
-            printed: { ...(isRecord(printed) ? printed : {}), ...expected.error },
-          });
-        } else {
-          expect(
-            { code: finished.code, result: comparableResult(printed, expected.result) },
-            tail(finished.stderr),
-          ).to.deep.equal({ code: 0, result: expected.result });
-        }
+        expectOutcome(finished, expected);
       });
     }
   });
+
+  describe('generate-event | invoke', () => {
+    if (generated.loadError !== undefined) {
+      it("loads its template with the emulator's loader", () => {
+        throw generated.loadError;
+      });
+      return;
+    }
+
+    if (app.generated.size > 0) {
+      it('pins generated outcomes only of functions it invokes with a generated event', () => {
+        const invoked = new Set(generated.invokes.map((generatedInvoke) => generatedInvoke.function));
+        const unknown = [...app.generated.keys()].filter((id) => !invoked.has(id));
+
+        expect(unknown, 'expect.json "generated" entries with no generated invoke').to.deep.equal([]);
+      });
+    }
+
+    for (const generatedInvoke of generated.invokes) {
+      const pinned = app.generated.get(generatedInvoke.function);
+      const command = `\`generate-event ${shellWords(generatedInvoke.args)}\``;
+      const outcome = pinned === undefined ? 'runs without a runtime error' : pinnedOutcomeOf(pinned);
+      it(`invoke ${generatedInvoke.function} with ${command} ${outcome}`, async () => {
+        const pendingInvocation = generatedInvocations.get(generatedInvoke);
+        if (pendingInvocation === undefined) throw new Error('the invocation was not started');
+        const { generate, finished } = await pendingInvocation;
+
+        expect(generate.code, tail(generate.stderr)).to.equal(0);
+        if (pinned !== undefined) expectOutcome(finished, pinned);
+        else expectAnyEventOutcome(finished, generatedInvoke);
+      });
+    }
+  });
+}
+
+/** The app's generated invokes, or why its template does not load (said by a failing test, not a crash). */
+function generatedFor(app: AppExpectation): { invokes: GeneratedInvoke[]; loadError?: unknown } {
+  try {
+    return { invokes: generatedInvokes(loadAppModel(app.folder)) };
+  } catch (error) {
+    return { invokes: [], loadError: error };
+  }
+}
+
+/** A started invocation, awaited later by its test: a failure to spawn is no unhandled rejection meanwhile. */
+function started<T>(invocation: Promise<T>): Promise<T> {
+  invocation.catch(() => undefined);
+  return invocation;
+}
+
+/** `invoke`'s exit code and output are exactly what the expectation says. */
+function expectOutcome(finished: Finished, expected: GeneratedExpectation): void {
+  const printed = parseJson(finished.stdout.trim());
+  if (expected.error !== undefined) {
+    expect({ code: finished.code, printed }, tail(finished.stderr)).to.deep.equal({
+      code: 1,
+      printed: { ...(isRecord(printed) ? printed : {}), ...expected.error },
+    });
+  } else {
+    expect(
+      { code: finished.code, result: comparableResult(printed, expected.result) },
+      tail(finished.stderr),
+    ).to.deep.equal({ code: 0, result: expected.result });
+  }
+}
+
+/**
+ * What holds for any well-formed event: exit 0 with a JSON result (a valid proxy result for an API's payload
+ * version; a streaming function prints its stream), or exit 1 with the function's own error.
+ */
+function expectAnyEventOutcome(finished: Finished, generatedInvoke: GeneratedInvoke): void {
+  const output = `stdout: ${finished.stdout}\n${tail(finished.stderr)}`;
+  if (finished.code === 1) {
+    expect(functionErrorProblem(parseJson(finished.stdout.trim())), output).to.equal(undefined);
+    return;
+  }
+  expect(finished.code, output).to.equal(0);
+  if (generatedInvoke.streams) return;
+  expect(isJsonText(finished.stdout.trim()), `a JSON result on stdout, ${output}`).to.equal(true);
+  if (generatedInvoke.payloadVersion !== undefined) {
+    const result = parseJson(finished.stdout.trim());
+    expect(proxyResultProblem(result, generatedInvoke.payloadVersion), output).to.equal(undefined);
+  }
+}
+
+interface Piped {
+  readonly generate: Finished;
+  readonly finished: Finished;
+}
+
+/** `generate-event <args> | invoke <function> -t template.yaml`, from the app's folder. */
+async function pipe(app: AppExpectation, generatedInvoke: GeneratedInvoke): Promise<Piped> {
+  const options = { cwd: app.folder, bundled: true };
+  const generate = await run(['generate-event', ...generatedInvoke.args], '', options);
+  const finished = await run(
+    ['invoke', generatedInvoke.function, '-t', 'template.yaml'],
+    generate.stdout,
+    options,
+  );
+  return { generate, finished };
 }
 
 function invoke(app: AppExpectation, expected: InvokeExpectation): Promise<Finished> {
@@ -177,6 +279,15 @@ function eventFiles(folder: string): string[] {
   }
 }
 
+function isJsonText(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -188,6 +299,12 @@ function parseJson(text: string): unknown {
 function describeRequest(expected: RequestExpectation): string {
   const where = expected.functionUrl === undefined ? '' : ` on ${expected.functionUrl}'s function URL`;
   return `${expected.method} ${expected.path}${where}`;
+}
+
+function pinnedOutcomeOf(expected: GeneratedExpectation): string {
+  const outcome =
+    expected.error === undefined ? 'returns the result' : `fails with the ${expected.error.errorType}`;
+  return `${outcome} expect.json pins`;
 }
 
 function outcomeOf(expected: InvokeExpectation): string {

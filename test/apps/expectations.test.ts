@@ -58,6 +58,31 @@ describe('fixture app expectations', () => {
       );
     });
 
+    it('reads the pinned outcomes of generated events by function, none by default', () => {
+      app('a-app', {
+        imitates: 'x',
+        generated: {
+          Fn: { result: { ok: true } },
+          Bad: { error: { errorType: 'Error', errorMessage: 'no' } },
+        },
+      });
+      app('b-app', { imitates: 'x' });
+
+      const [pinned, plain] = loadApps(root);
+
+      expect([...(pinned?.generated ?? [])]).to.deep.equal([
+        ['Fn', { result: { ok: true } }],
+        ['Bad', { error: { errorType: 'Error', errorMessage: 'no' } }],
+      ]);
+      expect(plain?.generated.size).to.equal(0);
+    });
+
+    it('names the function when a pinned generated outcome is malformed', () => {
+      app('bad', { imitates: 'x', generated: { Fn: { status: 200 } } });
+
+      expect(() => loadApps(root)).to.throw(/generated\.Fn: give exactly one of result and error/);
+    });
+
     it('rejects a required feature that does not exist', () => {
       app('bad', { imitates: 'x', requires: ['teleport'] });
 

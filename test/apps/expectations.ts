@@ -52,6 +52,9 @@ export interface InvokeExpectation {
   readonly error?: { readonly errorType: string; readonly errorMessage: string };
 }
 
+/** What invoking a function with its generated events must print: a `result` (exit 0) or an `error` (exit 1). */
+export type GeneratedExpectation = Pick<InvokeExpectation, 'result' | 'error'>;
+
 export interface AppExpectation {
   readonly name: string;
   readonly folder: string;
@@ -62,6 +65,11 @@ export interface AppExpectation {
   readonly startArgs: readonly string[];
   readonly requests: readonly RequestExpectation[];
   readonly invokes: readonly InvokeExpectation[];
+  /**
+   * Exact outcomes of `generate-event … | invoke <function>`, by function logical id, for every event generated
+   * for that function; a function not named here only has to run without a runtime error.
+   */
+  readonly generated: ReadonlyMap<string, GeneratedExpectation>;
 }
 
 export const APPS_FOLDER = path.resolve(import.meta.dirname, '../fixtures/apps');
@@ -101,7 +109,14 @@ function readApp(name: string, folder: string): AppExpectation {
     startArgs: list('startArgs').map((item) => text(item, `${file}: startArgs`)),
     requests: list('requests').map((item, index) => readRequest(item, `${file}: requests[${index}]`)),
     invokes: list('invokes').map((item, index) => readInvoke(item, `${file}: invokes[${index}]`)),
+    generated: readGenerated(raw.generated, `${file}: generated`),
   };
+}
+
+function readGenerated(raw: unknown, where: string): Map<string, GeneratedExpectation> {
+  if (raw === undefined) return new Map();
+  if (!isRecord(raw)) throw new Error(`${where} must be an object keyed by function`);
+  return new Map(Object.entries(raw).map(([id, item]) => [id, readOutcome(item, `${where}.${id}`)]));
 }
 
 function readRequest(raw: unknown, where: string): RequestExpectation {
@@ -122,16 +137,20 @@ function readRequest(raw: unknown, where: string): RequestExpectation {
 
 function readInvoke(raw: unknown, where: string): InvokeExpectation {
   if (!isRecord(raw)) throw new Error(`${where}: expected an object`);
-  if ('result' in raw === 'error' in raw) throw new Error(`${where}: give exactly one of result and error`);
-  const base = {
+  return {
     function: text(raw.function, `${where}: function`),
     event: text(raw.event, `${where}: event`),
+    ...readOutcome(raw, where),
   };
-  if ('result' in raw) return { ...base, result: raw.result };
+}
+
+function readOutcome(raw: unknown, where: string): GeneratedExpectation {
+  if (!isRecord(raw)) throw new Error(`${where}: expected an object`);
+  if ('result' in raw === 'error' in raw) throw new Error(`${where}: give exactly one of result and error`);
+  if ('result' in raw) return { result: raw.result };
   const error = raw.error;
   if (!isRecord(error)) throw new Error(`${where}: error must be an object`);
   return {
-    ...base,
     error: {
       errorType: text(error.errorType, `${where}: error.errorType`),
       errorMessage: text(error.errorMessage, `${where}: error.errorMessage`),
