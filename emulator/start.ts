@@ -145,11 +145,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     debounce = setTimeout(reload, 100);
   };
   const templateWatcher = options.watch ? watchFile(options.templatePath, onTemplateChange) : undefined;
-  // The OpenAPI files a template includes are part of it: a change to one reloads the template too.
+  // The OpenAPI files and nested templates a template includes are part of it: a change to one reloads it too.
   const definitionWatchers = new Map<string, FSWatcher>();
   const watchDefinitions = (model: AppModel) => {
     if (!options.watch) return;
-    const files = new Set(model.definitionFiles ?? []);
+    const files = new Set([...(model.definitionFiles ?? []), ...(model.nestedTemplates ?? [])]);
     for (const [file, watcher] of definitionWatchers) {
       if (files.has(file)) continue;
       watcher.close();

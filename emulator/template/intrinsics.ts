@@ -38,12 +38,18 @@ export interface ResolverContext {
    * served on when known: SAM generates `<Id>Url` and `<Id>UrlPublicPermissions` for them.
    */
   readonly functionUrls?: ReadonlyMap<string, string | undefined>;
+  /**
+   * The resolved Outputs of a nested stack of this template, by its logical id; `undefined` when the stack is
+   * not loaded locally (its template is remote, or the stack is not created).
+   */
+  readonly nestedOutputs?: (logicalId: string) => ReadonlyMap<string, string> | undefined;
 }
 
 /** Event types for which SAM makes an EventBridge rule named `<Function><Event>`. */
 const RULE_EVENTS = new Set(['Schedule', 'EventBridgeRule', 'CloudWatchEvent']);
 
 const FUNCTION_TYPES = new Set([SERVERLESS_FUNCTION, 'AWS::Lambda::Function']);
+const NESTED_STACK_TYPES = new Set(['AWS::Serverless::Application', 'AWS::CloudFormation::Stack']);
 const LAYER_TYPES = new Set([SERVERLESS_LAYER_VERSION, LAMBDA_LAYER_VERSION]);
 const API_TYPES = new Set([
   SERVERLESS_API,
@@ -418,6 +424,10 @@ export class Resolver {
       return apiPhysicalId(`${logicalId}/`);
     } else if (entry.type === LAMBDA_LAYER_VERSION && attribute === 'LayerVersionArn') {
       return this.layerVersionArn(entry);
+    } else if (NESTED_STACK_TYPES.has(entry.type) && attribute.startsWith('Outputs.')) {
+      // A nested stack's `Outputs.<Name>` attribute is the child's output, known when the child loads here.
+      const output = this.ctx.nestedOutputs?.(logicalId)?.get(attribute.slice('Outputs.'.length));
+      if (output !== undefined) return output;
     }
     this.ctx.diag.warn(path, `Fn::GetAtt ${logicalId}.${attribute} cannot be resolved locally; using ''`);
     return '';
