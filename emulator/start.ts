@@ -351,9 +351,12 @@ export function routeTable(model: AppModel, url: string): string {
     (fn) =>
       `  ${fn.logicalId}  ${fn.runtime}  ${fn.memorySize} MB  timeout ${fn.timeout} s  handler ${fn.handler}`,
   );
-  const restStages = [...model.apis.values()]
-    .filter((api) => api.kind === 'rest')
-    .map((api) => `/${api.stageName}`);
+  // Nested stacks often each have a REST API on the same stage: name each stage once.
+  const restStages = [
+    ...new Set(
+      [...model.apis.values()].filter((api) => api.kind === 'rest').map((api) => `/${api.stageName}`),
+    ),
+  ];
   const note =
     restStages.length > 0
       ? `REST routes also answer under their stage (${restStages.join(', ')}), as on execute-api.`
