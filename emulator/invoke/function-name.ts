@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_RequestParameters
  */
 import type { FunctionModel } from '../template/model.ts';
-import { nearest, nearestByShortId } from '../template/nested.ts';
+import { functionsNamed } from '../template/nested.ts';
 
 /** The only version that exists locally: nothing is ever published. */
 export const LATEST = '$LATEST';
@@ -79,16 +79,15 @@ export function isNameProblem(value: unknown): value is NameProblem {
 /**
  * The function a name designates. The deployed name (`FunctionName`, or the logical id when the template sets
  * none) wins over a logical id, so a name that is both means what it would mean on AWS. A function of a nested
- * stack answers to its own logical id (Lambda's name pattern has no `/` for a full path `Child/Function`); when
- * several stacks have the name, the one nearest the root template is meant, as sam local's
- * `SamFunctionProvider.get` picks it.
+ * stack answers to its own logical id and name too (Lambda's name pattern has no `/` for a full path
+ * `Child/Function`); among several, the first by full path, as sam local's `SamFunctionProvider.get` picks it.
  */
 export function findFunction(
   functions: ReadonlyMap<string, FunctionModel>,
   name: string,
 ): FunctionModel | undefined {
-  const byName = nearest([...functions.values()].filter((fn) => fn.functionName === name));
-  return byName ?? functions.get(name) ?? nearestByShortId(functions, name);
+  const named = functionsNamed(functions, name);
+  return named.find((fn) => fn.functionName === name) ?? functions.get(name) ?? named[0];
 }
 
 /** `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`. */

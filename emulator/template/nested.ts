@@ -126,30 +126,20 @@ export function shortIdOf(id: string): string {
   return id.slice(id.lastIndexOf('/') + 1);
 }
 
-/** How many stacks down a full-path id lies: 0 for a function of the root template. */
-export function depthOf(id: string): number {
-  return id.split('/').length - 1;
-}
-
 /**
- * The function `name` designates when it is not a full path: among the functions whose short logical id is
- * `name`, the one nearest the root template (the first in template order among equals), as sam local's
- * `SamFunctionProvider.get` picks it.
+ * The functions a name that is not a full path (`Child/Function`) designates: those whose own logical id or
+ * deployed name it is, in every stack, sorted by full path ignoring case. sam local's `SamFunctionProvider.get`
+ * runs the first of them and warns, listing all, when there are several.
  */
-export function nearestByShortId(
-  functions: ReadonlyMap<string, FunctionModel>,
-  name: string,
-): FunctionModel | undefined {
-  return nearest([...functions.values()].filter((fn) => shortIdOf(fn.logicalId) === name));
+export function functionsNamed(functions: ReadonlyMap<string, FunctionModel>, name: string): FunctionModel[] {
+  return [...functions.values()]
+    .filter((fn) => shortIdOf(fn.logicalId) === name || fn.functionName === name)
+    .sort((a, b) => compareText(a.logicalId.toLowerCase(), b.logicalId.toLowerCase()));
 }
 
-/** The function nearest the root template among `candidates`, the first in template order among equals. */
-export function nearest(candidates: readonly FunctionModel[]): FunctionModel | undefined {
-  let best: FunctionModel | undefined;
-  for (const fn of candidates) {
-    if (best === undefined || depthOf(fn.logicalId) < depthOf(best.logicalId)) best = fn;
-  }
-  return best;
+function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
 
 /** The parts of a child's model that join the parent's, every id put under the child's logical id. */

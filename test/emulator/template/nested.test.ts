@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { findFunction } from '../../../emulator/invoke/function-name.ts';
 import { type LoadOptions, loadTemplate, TemplateError } from '../../../emulator/template/load.ts';
 import type { AppModel, FunctionModel } from '../../../emulator/template/model.ts';
+import { functionsNamed } from '../../../emulator/template/nested.ts';
 import { dedent } from './helpers.ts';
 
 const HEADER = "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\n";
@@ -195,25 +196,34 @@ ${functionResource('ParentFunction', 'Events:\n  Get: {Type: Api, Properties: {P
     ]);
   });
 
-  it('finds a nested function by its own logical id, the one nearest the root template when several stacks have it, as sam local does', () => {
+  it("finds a nested function by its own logical id or name; among several, the first by full path, as sam local's SamFunctionProvider.get does", () => {
     const parent = write({
       'template.yaml': `${HEADER}Resources:
+${functionResource('Shared')}
   Child:
     Type: AWS::Serverless::Application
     Properties: {Location: child.yaml}
-${functionResource('Shared')}
+  Zed:
+    Type: AWS::Serverless::Application
+    Properties: {Location: child.yaml}
 `,
       'child.yaml': `${HEADER}Resources:
 ${functionResource('Shared')}
-${functionResource('OnlyInChild')}
+${functionResource('OnlyInChild', 'FunctionName: only-in-child')}
 `,
     });
 
     const model = loadTemplate(parent);
 
-    expect(findFunction(model.functions, 'Shared')?.logicalId).to.equal('Shared');
+    expect(functionsNamed(model.functions, 'Shared').map((fn) => fn.logicalId)).to.deep.equal([
+      'Child/Shared',
+      'Shared',
+      'Zed/Shared',
+    ]);
+    expect(findFunction(model.functions, 'Shared')?.logicalId).to.equal('Child/Shared');
+    expect(findFunction(model.functions, 'only-in-child')?.logicalId).to.equal('Child/OnlyInChild');
     expect(findFunction(model.functions, 'OnlyInChild')?.logicalId).to.equal('Child/OnlyInChild');
-    expect(findFunction(model.functions, 'Child/Shared')?.logicalId).to.equal('Child/Shared');
+    expect(findFunction(model.functions, 'Zed/Shared')?.logicalId).to.equal('Zed/Shared');
   });
 
   it('loads no nested stack whose Condition is false, as CloudFormation creates none', () => {
