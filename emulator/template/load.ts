@@ -81,11 +81,21 @@ const SECTIONS = new Set([
 
 /** Reads and loads a SAM template file; throws a TemplateError naming the line when it cannot be run. */
 export function loadTemplate(templatePath: string, options: LoadOptions = {}): AppModel {
-  return loadStack(templatePath, options, []);
+  return loadStack(templatePath, options, ROOT_STACK);
 }
 
+/** Where a stack sits: the templates above it and the layers they make (nothing for the root template). */
+interface Nesting {
+  /** Absolute paths of the templates above this one, the root first. */
+  readonly ancestors: readonly string[];
+  /** A layer of the stacks above (or of a sibling loaded before), by version ARN: passed down as a parameter. */
+  readonly layerAbove: (arn: string) => LayerModel | undefined;
+}
+
+const ROOT_STACK: Nesting = { ancestors: [], layerAbove: () => undefined };
+
 /** A template file loaded as the stack below `ancestors` (the templates above it, the root first). */
-function loadStack(templatePath: string, options: LoadOptions, ancestors: readonly string[]): AppModel {
+function loadStack(templatePath: string, options: LoadOptions, nesting: Nesting): AppModel {
   let text: string;
   try {
     text = readFileSync(templatePath, 'utf8');
@@ -93,7 +103,7 @@ function loadStack(templatePath: string, options: LoadOptions, ancestors: readon
     const reason = error instanceof Error ? error.message : String(error);
     throw new TemplateError(templatePath, '', undefined, `cannot read the template: ${reason}`);
   }
-  return parseStack(text, templatePath, options, ancestors);
+  return parseStack(text, templatePath, options, nesting);
 }
 
 /**
@@ -102,15 +112,10 @@ function loadStack(templatePath: string, options: LoadOptions, ancestors: readon
  * made absolute, not checked).
  */
 export function parseTemplate(text: string, templatePath: string, options: LoadOptions = {}): AppModel {
-  return parseStack(text, templatePath, options, []);
+  return parseStack(text, templatePath, options, ROOT_STACK);
 }
 
-function parseStack(
-  text: string,
-  templatePath: string,
-  options: LoadOptions,
-  ancestors: readonly string[],
-): AppModel {
+function parseStack(text: string, templatePath: string, options: LoadOptions, nesting: Nesting): AppModel {
   const stack = {
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? '123456789012',
@@ -169,13 +174,16 @@ function parseStack(
     }
   }
   const templateDirectory = dirname(resolvePath(templatePath));
+  // Layers cross stack boundaries as ARNs (a parameter passed down, an Output read up with GetAtt), so a
+  // function's layer ARN is looked up in this stack, then in the nested stacks loaded, then in the stacks above.
+  const layers = new LayerLookup((arn) => nested.layerOf(arn) ?? nesting.layerAbove(arn));
   const nested = new NestedStacks(entries, {
     resolver: () => resolver,
     diag,
     templatePath,
     templateDirectory,
     stackName: stack.stackName,
-    ancestors,
+    ancestors: nesting.ancestors,
     functionUrls: options.functionUrls,
     load: (file, child) =>
       loadStack(
@@ -187,7 +195,7 @@ function parseStack(
           stackName: child.stackName,
           functionUrls: child.functionUrls,
         },
-        child.ancestors,
+        { ancestors: child.ancestors, layerAbove: (arn) => layers.get(arn) },
       ),
   });
   const resolverContext: ResolverContext = {
@@ -240,7 +248,6 @@ function parseStack(
     apis.set(entry.logicalId, definition === undefined ? api : withDefinition(api, definition));
   }
 
-  const layers = new Map<string, LayerModel>();
   for (const entry of entries) {
     if (!isLayer(entry) || !resolver.isCreated(entry)) continue;
     const properties = mergeGlobals(undefined, [], entry.properties, [
@@ -349,6 +356,7 @@ function parseStack(
       ...children.flatMap((child) => child.definitionFiles),
     ],
     nestedTemplates: children.flatMap((child) => child.templates),
+    layers: new Map([...layers, ...nested.all().flatMap((child) => [...(child.model.layers ?? [])])]),
     outputs: resolveOutputs(template.Outputs, {
       ...resolverContext,
       diag: new Diagnostics(templatePath, parsed.lineOf),
@@ -382,6 +390,17 @@ function warnIfItHoldsFunctions(entry: ResourceEntry, diag: Diagnostics): void {
 }
 
 const API_GATEWAY_RESOURCES = new Set(['AWS::ApiGateway::RestApi', 'AWS::ApiGatewayV2::Api']);
+
+/** A stack's own layers by version ARN, falling back on those other stacks make. */
+class LayerLookup extends Map<string, LayerModel> {
+  constructor(private readonly elsewhere: (arn: string) => LayerModel | undefined) {
+    super();
+  }
+
+  override get(arn: string): LayerModel | undefined {
+    return super.get(arn) ?? this.elsewhere(arn);
+  }
+}
 
 /** Logical ids by resource type, types in the order they first appear. */
 class ResourceGroups {

@@ -159,20 +159,12 @@ export interface NestedParts {
 /** The child's model with every logical id written as a full path under `stackId`. */
 export function underStack(child: AppModel, stackId: string): NestedParts {
   const id = (logicalId: string) => `${stackId}/${logicalId}`;
-  // Functions share their layer objects; keep one object per layer so a layer is still extracted once.
-  const layers = new Map<LayerModel, LayerModel>();
-  const layerOf = (layer: LayerModel) => {
-    const known = layers.get(layer);
-    if (known !== undefined) return known;
-    const moved = { ...layer, logicalId: id(layer.logicalId) };
-    layers.set(layer, moved);
-    return moved;
-  };
   return {
     functions: new Map(
       [...child.functions.values()].map((fn) => [
         id(fn.logicalId),
-        { ...fn, logicalId: id(fn.logicalId), layers: fn.layers.map(layerOf) },
+        // Layers keep their objects (and own logical ids): stacks share them, and each is extracted once.
+        { ...fn, logicalId: id(fn.logicalId) },
       ]),
     ),
     apis: new Map(
@@ -254,6 +246,15 @@ export class NestedStacks {
       if (model !== undefined) children.push({ logicalId: entry.logicalId, model });
     }
     return children;
+  }
+
+  /** A layer of a nested stack loaded so far (its children's included), by version ARN. */
+  layerOf(arn: string): LayerModel | undefined {
+    for (const model of this.#loaded.values()) {
+      const layer = model?.layers?.get(arn);
+      if (layer !== undefined) return layer;
+    }
+    return undefined;
   }
 
   /** The child's model, its ids its own; `undefined` when it is not loaded here (remote, or not created). */

@@ -444,4 +444,41 @@ ${functionResource('ParentFunction', 'Environment:\n  Variables:\n    FROM_S3: !
       `${parent}:12: Resources.ParentFunction.Properties.Environment.Variables.FROM_S3.Fn::GetAtt: Fn::GetAtt Remote.Outputs.Name cannot be resolved locally; using ''`,
     );
   });
+
+  it('finds a layer across stacks by its ARN: passed down as a parameter, or read up with !GetAtt Child.Outputs.Name', () => {
+    const parent = write({
+      'template.yaml': `${HEADER}Resources:
+  ParentLayer:
+    Type: AWS::Serverless::LayerVersion
+    Properties: {ContentUri: parent-layer}
+${functionResource('ParentFunction', 'Layers: [!GetAtt Child.Outputs.LayerArn]')}
+  Child:
+    Type: AWS::Serverless::Application
+    Properties:
+      Location: child/template.yaml
+      Parameters: {SharedLayer: !Ref ParentLayer}
+`,
+      'child/template.yaml': `${HEADER}Parameters:
+  SharedLayer: {Type: String}
+Resources:
+  ChildLayer:
+    Type: AWS::Serverless::LayerVersion
+    Properties: {ContentUri: child-layer}
+${functionResource('ChildFunction', 'Layers: [!Ref SharedLayer]')}
+Outputs:
+  LayerArn:
+    Value: !Ref ChildLayer
+`,
+    });
+
+    const model = loadTemplate(parent);
+
+    expect(fn(model, 'ParentFunction').layers.map((layer) => layer.contentDir)).to.deep.equal([
+      join(root, 'child/child-layer'),
+    ]);
+    expect(fn(model, 'Child/ChildFunction').layers.map((layer) => layer.contentDir)).to.deep.equal([
+      join(root, 'parent-layer'),
+    ]);
+    expect(model.warnings.filter((warning) => warning.includes('layer'))).to.deep.equal([]);
+  });
 });
