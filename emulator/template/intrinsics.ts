@@ -1,6 +1,7 @@
 import type { Diagnostics } from './errors.ts';
 import { type GeneratedResource, generatedResource } from './generated.ts';
-import type { ParameterValue, StackIdentity } from './parameters.ts';
+import { nestedStackName } from './nested.ts';
+import { type ParameterValue, pseudoParameters, type StackIdentity } from './parameters.ts';
 import { apiPhysicalId, functionArn, functionUrlId, layerVersionArn, roleArn } from './physical-ids.ts';
 import {
   LAMBDA_LAYER_VERSION,
@@ -372,7 +373,24 @@ export class Resolver {
     if (FUNCTION_TYPES.has(entry.type)) return this.functionName(entry);
     if (API_TYPES.has(entry.type)) return apiPhysicalId(entry.logicalId);
     if (LAYER_TYPES.has(entry.type)) return this.layerVersionArn(entry);
+    if (NESTED_STACK_TYPES.has(entry.type)) return this.#nestedStackId(entry);
     return entry.logicalId;
+  }
+
+  /**
+   * `Ref` to a nested stack is its stack id, the child's own `AWS::StackId` (SAM makes an
+   * `AWS::Serverless::Application` an `AWS::CloudFormation::Stack`).
+   * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stack.html
+   */
+  #nestedStackId(entry: ResourceEntry): string {
+    const { region, accountId, stackName } = this.ctx.stack;
+    const child = pseudoParameters({
+      region,
+      accountId,
+      stackName: nestedStackName(stackName, entry.logicalId),
+    });
+    const stackId = child.get('AWS::StackId');
+    return typeof stackId === 'string' ? stackId : entry.logicalId;
   }
 
   #getAtt(argument: unknown, path: Path): unknown {

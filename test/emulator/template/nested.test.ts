@@ -481,4 +481,26 @@ Outputs:
     ]);
     expect(model.warnings.filter((warning) => warning.includes('layer'))).to.deep.equal([]);
   });
+
+  it("resolves Ref to a nested stack to its stack id, the child's own AWS::StackId", () => {
+    const parent = write({
+      'template.yaml': `${HEADER}Resources:
+${functionResource('ParentFunction', 'Environment:\n  Variables:\n    CHILD_ID: !Ref Child')}
+  Child:
+    Type: AWS::Serverless::Application
+    Properties: {Location: child.yaml}
+`,
+      'child.yaml': `${HEADER}Resources:
+${functionResource('ChildFunction', 'Environment:\n  Variables:\n    SELF_ID: !Ref AWS::StackId')}
+`,
+    });
+
+    const model = loadTemplate(parent, { stackName: 'shop', region: 'eu-west-1' });
+
+    const childId = fn(model, 'ParentFunction').environment.CHILD_ID;
+    expect(childId).to.match(
+      /^arn:aws:cloudformation:eu-west-1:123456789012:stack\/shop-Child-[A-Z0-9]{10}\/[0-9a-f-]{36}$/,
+    );
+    expect(fn(model, 'Child/ChildFunction').environment.SELF_ID).to.equal(childId);
+  });
 });
