@@ -105,6 +105,33 @@ describe('nested applications and stacks, as sam local runs them', function () {
         input: 'sdk',
       });
     });
+
+    it("runs a nested function through the Invoke API by its full path Child/Function, as sam local's start-lambda does", async () => {
+      const output = await client.send(
+        new InvokeCommand({
+          FunctionName: 'Users/UsersFunction',
+          Payload: Buffer.from('{"pathParameters":{"id":"9"}}'),
+        }),
+      );
+
+      expect(output.StatusCode).to.equal(200);
+      const payload = Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8');
+      expect(bodyOf(payload)).to.deep.equal({ stack: 'users', id: '9' });
+    });
+
+    it('takes the full path with its slash as sent, not only encoded', async () => {
+      if (api.lambdaUrl === undefined) throw new Error('the Invoke endpoint did not start');
+      const response = await request(
+        `${api.lambdaUrl}/2015-03-31/functions/Users/UsersFunction/invocations`,
+        {
+          method: 'POST',
+          body: '{"pathParameters":{"id":"3"}}',
+        },
+      );
+
+      expect(response.status).to.equal(200);
+      expect(bodyOf(response.text())).to.deep.equal({ stack: 'users', id: '3' });
+    });
   });
 
   describe('invoke', () => {
