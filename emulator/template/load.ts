@@ -90,6 +90,8 @@ interface Nesting {
   readonly ancestors: readonly string[];
   /** A layer of the stacks above (or of a sibling loaded before), by version ARN: passed down as a parameter. */
   readonly layerAbove: (arn: string) => LayerModel | undefined;
+  /** Where the parameter values come from, for a nested stack: its resource's `Parameters` in the parent. */
+  readonly passedBy?: string;
 }
 
 const ROOT_STACK: Nesting = { ancestors: [], layerAbove: () => undefined };
@@ -145,6 +147,7 @@ function parseStack(text: string, templatePath: string, options: LoadOptions, ne
     options.parameterOverrides ?? {},
     diag,
     options.parameterFallbacks,
+    nesting.passedBy,
   );
   const pseudo = pseudoParameters(stack);
   const mappings = template.Mappings === undefined ? {} : expectRecord(template.Mappings, ['Mappings'], diag);
@@ -195,7 +198,11 @@ function parseStack(text: string, templatePath: string, options: LoadOptions, ne
           stackName: child.stackName,
           functionUrls: child.functionUrls,
         },
-        { ancestors: child.ancestors, layerAbove: (arn) => layers.get(arn) },
+        {
+          ancestors: child.ancestors,
+          layerAbove: (arn) => layers.get(arn),
+          passedBy: `Resources.${child.logicalId}.Properties.Parameters of ${templatePath}`,
+        },
       ),
   });
   const resolverContext: ResolverContext = {

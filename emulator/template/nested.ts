@@ -199,6 +199,8 @@ export function underStack(child: AppModel, stackId: string): NestedParts {
 export type ChildLoader = (file: string, stack: ChildStack) => AppModel;
 
 export interface ChildStack {
+  /** The nested stack resource's logical id in the parent. */
+  readonly logicalId: string;
   readonly parameters: Record<string, string>;
   readonly stackName: string;
   /** Absolute paths of the templates above the child, the root first. */
@@ -320,6 +322,7 @@ export class NestedStacks {
     const prefix = `${entry.logicalId}/`;
     const urls = this.context.functionUrls;
     return this.context.load(file, {
+      logicalId: entry.logicalId,
       parameters: childParameters(entry, resolver, diag),
       stackName: nestedStackName(this.context.stackName, entry.logicalId),
       ancestors: chain,

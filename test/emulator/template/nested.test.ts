@@ -503,4 +503,26 @@ ${functionResource('ChildFunction', 'Environment:\n  Variables:\n    SELF_ID: !R
     );
     expect(fn(model, 'Child/ChildFunction').environment.SELF_ID).to.equal(childId);
   });
+
+  it("warns that a child parameter without a Default needs a value in the nested resource's Parameters, and that an undeclared one is refused", () => {
+    const parent = write({
+      'template.yaml': `${HEADER}Resources:
+  Child:
+    Type: AWS::Serverless::Application
+    Properties:
+      Location: child.yaml
+      Parameters: {Names: a, Extra: b}
+`,
+      'child.yaml': childWithParameter,
+    });
+
+    const { warnings } = loadTemplate(parent, { parameterOverrides: { Stage: 'ignored-in-child' } });
+
+    const child = join(root, 'child.yaml');
+    expect(warnings).to.deep.equal([
+      `${parent}: parameter override Stage names no parameter of the template; ignored`,
+      `${child}:3: Parameters: Stage has no Default and no value in Resources.Child.Properties.Parameters of ${parent}; Ref gives '' (CloudFormation refuses to create the stack without a value)`,
+      `${child}:3: Parameters: Resources.Child.Properties.Parameters of ${parent} passes Extra, which this template does not declare (CloudFormation refuses it); ignored`,
+    ]);
+  });
 });
