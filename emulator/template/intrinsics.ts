@@ -1,6 +1,6 @@
 import type { Diagnostics } from './errors.ts';
 import { type GeneratedResource, generatedResource } from './generated.ts';
-import { nestedStackName } from './nested.ts';
+import { isNestedStack, nestedStackName } from './nested.ts';
 import { type ParameterValue, pseudoParameters, type StackIdentity } from './parameters.ts';
 import { apiPhysicalId, functionArn, functionUrlId, layerVersionArn, roleArn } from './physical-ids.ts';
 import {
@@ -50,7 +50,6 @@ export interface ResolverContext {
 const RULE_EVENTS = new Set(['Schedule', 'EventBridgeRule', 'CloudWatchEvent']);
 
 const FUNCTION_TYPES = new Set([SERVERLESS_FUNCTION, 'AWS::Lambda::Function']);
-const NESTED_STACK_TYPES = new Set(['AWS::Serverless::Application', 'AWS::CloudFormation::Stack']);
 const LAYER_TYPES = new Set([SERVERLESS_LAYER_VERSION, LAMBDA_LAYER_VERSION]);
 const API_TYPES = new Set([
   SERVERLESS_API,
@@ -373,7 +372,7 @@ export class Resolver {
     if (FUNCTION_TYPES.has(entry.type)) return this.functionName(entry);
     if (API_TYPES.has(entry.type)) return apiPhysicalId(entry.logicalId);
     if (LAYER_TYPES.has(entry.type)) return this.layerVersionArn(entry);
-    if (NESTED_STACK_TYPES.has(entry.type)) return this.#nestedStackId(entry);
+    if (isNestedStack(entry)) return this.#nestedStackId(entry);
     return entry.logicalId;
   }
 
@@ -442,7 +441,7 @@ export class Resolver {
       return apiPhysicalId(`${logicalId}/`);
     } else if (entry.type === LAMBDA_LAYER_VERSION && attribute === 'LayerVersionArn') {
       return this.layerVersionArn(entry);
-    } else if (NESTED_STACK_TYPES.has(entry.type) && attribute.startsWith('Outputs.')) {
+    } else if (isNestedStack(entry) && attribute.startsWith('Outputs.')) {
       // A nested stack's `Outputs.<Name>` attribute is the child's output, known when the child loads here.
       const output = this.ctx.nestedOutputs?.(logicalId)?.get(attribute.slice('Outputs.'.length));
       if (output !== undefined) return output;

@@ -24,20 +24,21 @@ import { apiPhysicalId } from './physical-ids.ts';
 import type { ResourceEntry } from './resources.ts';
 import { describe, isRecord, type Path } from './values.ts';
 
-export const SERVERLESS_APPLICATION = 'AWS::Serverless::Application';
-export const CLOUDFORMATION_STACK = 'AWS::CloudFormation::Stack';
+const SERVERLESS_APPLICATION = 'AWS::Serverless::Application';
+const CLOUDFORMATION_STACK = 'AWS::CloudFormation::Stack';
 
 /**
  * How deep stacks may nest here. CloudFormation documents no depth limit; a cycle is refused on its own, so this
  * only stops a runaway chain of distinct files.
  */
-export const MAX_NESTING_DEPTH = 10;
+const MAX_NESTING_DEPTH = 10;
 
 /** A nested stack resource, and whether its template can be loaded here. */
 export type NestedLocation =
   | { readonly kind: 'local'; readonly file: string }
   | { readonly kind: 'remote'; readonly description: string };
 
+/** Whether the resource is a nested stack: `AWS::Serverless::Application` or `AWS::CloudFormation::Stack`. */
 export function isNestedStack(entry: ResourceEntry): boolean {
   return entry.type === SERVERLESS_APPLICATION || entry.type === CLOUDFORMATION_STACK;
 }
@@ -47,7 +48,7 @@ export function isNestedStack(entry: ResourceEntry): boolean {
  * `file://` URL are local; `s3://`, `http(s)://` and a SAR application (`{ApplicationId, SemanticVersion}`) are
  * not, as sam local's `is_remote_url` decides.
  */
-export function nestedLocation(
+function nestedLocation(
   entry: ResourceEntry,
   resolver: Resolver,
   diag: Diagnostics,
@@ -75,7 +76,7 @@ export function nestedLocation(
  * every value as a string; a list (a `CommaDelimitedList` parameter passed on) is joined with commas.
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stack.html
  */
-export function childParameters(
+function childParameters(
   entry: ResourceEntry,
   resolver: Resolver,
   diag: Diagnostics,
@@ -122,7 +123,7 @@ export function folderNameOf(id: string): string {
 }
 
 /** The logical id inside its own stack: the last part of a full path. */
-export function shortIdOf(id: string): string {
+function shortIdOf(id: string): string {
   return id.slice(id.lastIndexOf('/') + 1);
 }
 
@@ -196,7 +197,7 @@ export function underStack(child: AppModel, stackId: string): NestedParts {
 }
 
 /** What loads one child template: the loader's own entry point, given the child's options. */
-export type ChildLoader = (file: string, stack: ChildStack) => AppModel;
+type ChildLoader = (file: string, stack: ChildStack) => AppModel;
 
 export interface ChildStack {
   /** The nested stack resource's logical id in the parent. */
