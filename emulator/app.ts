@@ -23,6 +23,7 @@ import {
 import { nodeRuntime } from './runtime/runtimes.ts';
 import { loadTemplate } from './template/load.ts';
 import type { AppModel, FunctionModel, ResourceGroup } from './template/model.ts';
+import { folderNameOf } from './template/nested.ts';
 import type { ParameterFallbacks } from './template/parameters.ts';
 import { watchTree } from './watch.ts';
 
@@ -168,7 +169,7 @@ function runtimeModulesOf(fn: FunctionModel, templatePath: string, buildRoot: st
   if (runtime === undefined) return [];
   const candidates = nodeModulesAbove([path.dirname(templatePath), fn.codeUri]);
   const linked = linkRuntimeModules(
-    path.join(buildRoot, 'runtime', fn.logicalId, 'node_modules'),
+    path.join(buildRoot, 'runtime', folderNameOf(fn.logicalId), 'node_modules'),
     candidates,
     runtime,
   );
@@ -196,12 +197,14 @@ function linkSdkBesideBuilds(model: AppModel, buildRoot: string): void {
 async function codeOf(fn: FunctionModel, buildRoot: string, generation: number): Promise<FunctionCode> {
   if (fn.inlineCode !== undefined) return writeInlineCode(fn, fn.inlineCode, buildRoot);
   if (!isBuildable(fn)) return { dir: fn.codeUri, ...handlerModule(fn.codeUri, fn.handler) };
-  return codeFromBuild(await buildFunction(fn, path.join(buildRoot, `${fn.logicalId}-${generation}`)));
+  return codeFromBuild(
+    await buildFunction(fn, path.join(buildRoot, `${folderNameOf(fn.logicalId)}-${generation}`)),
+  );
 }
 
 /** A folder of its own holding `index.js`, as CloudFormation packages `InlineCode`; a template reload rewrites it. */
 async function writeInlineCode(fn: FunctionModel, source: string, buildRoot: string): Promise<FunctionCode> {
-  const dir = path.join(buildRoot, `${fn.logicalId}-inline`);
+  const dir = path.join(buildRoot, `${folderNameOf(fn.logicalId)}-inline`);
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'index.js'), source);
   return { dir, ...handlerModule(dir, fn.handler) };
@@ -239,7 +242,7 @@ async function watchCode(
   let generation = 0;
   const watcher = await watchFunction(
     fn,
-    () => path.join(buildRoot, `${fn.logicalId}-${++generation}`),
+    () => path.join(buildRoot, `${folderNameOf(fn.logicalId)}-${++generation}`),
     (outcome) => {
       if ('error' in outcome) {
         log.error(`${outcome.error.message}\n  (still serving the last good build)`);

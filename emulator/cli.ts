@@ -17,6 +17,7 @@ import { readSamConfig, type SamCommand } from './samconfig.ts';
 import { ScheduleValidationError } from './schedule/scheduler.ts';
 import { startEmulator } from './start.ts';
 import { loadTemplate, TemplateError } from './template/load.ts';
+import { functionsNamed } from './template/nested.ts';
 
 const USAGE = `Usage: npm run local -- <command> [options]
 
@@ -421,8 +422,17 @@ function chooseFunction(app: App, requested: string | undefined): string {
     throw new UsageError(`invoke needs a function: one of ${ids.join(', ')}`);
   }
   if (app.model.functions.has(requested)) return requested;
-  const byName = [...app.model.functions.values()].find((fn) => fn.functionName === requested);
-  if (byName !== undefined) return byName.logicalId;
+  // Not a full path (`Child/Function`): a logical id or name in any stack, the first by full path, as in sam local.
+  const [first, ...others] = functionsNamed(app.model.functions, requested);
+  if (first !== undefined) {
+    if (others.length > 0) {
+      const all = [first, ...others].map((fn) => fn.logicalId).join(', ');
+      consoleLogger.warn(
+        `${all} are all named ${requested}; invoking ${first.logicalId} (name it by its full path)`,
+      );
+    }
+    return first.logicalId;
+  }
   throw new UsageError(`No function ${requested} in the template: one of ${ids.join(', ')}`);
 }
 

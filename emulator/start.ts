@@ -145,11 +145,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     debounce = setTimeout(reload, 100);
   };
   const templateWatcher = options.watch ? watchFile(options.templatePath, onTemplateChange) : undefined;
-  // The OpenAPI files a template includes are part of it: a change to one reloads the template too.
+  // The OpenAPI files and nested templates a template includes are part of it: a change to one reloads it too.
   const definitionWatchers = new Map<string, FSWatcher>();
   const watchDefinitions = (model: AppModel) => {
     if (!options.watch) return;
-    const files = new Set(model.definitionFiles ?? []);
+    const files = new Set([...(model.definitionFiles ?? []), ...(model.nestedTemplates ?? [])]);
     for (const [file, watcher] of definitionWatchers) {
       if (files.has(file)) continue;
       watcher.close();
@@ -354,9 +354,12 @@ export function routeTable(model: AppModel, url: string): string {
     (fn) =>
       `  ${fn.logicalId}  ${fn.runtime}  ${fn.memorySize} MB  timeout ${fn.timeout} s  handler ${fn.handler}`,
   );
-  const restStages = [...model.apis.values()]
-    .filter((api) => api.kind === 'rest')
-    .map((api) => `/${api.stageName}`);
+  // Nested stacks often each have a REST API on the same stage: name each stage once.
+  const restStages = [
+    ...new Set(
+      [...model.apis.values()].filter((api) => api.kind === 'rest').map((api) => `/${api.stageName}`),
+    ),
+  ];
   const note =
     restStages.length > 0
       ? `REST routes also answer under their stage (${restStages.join(', ')}), as on execute-api.`

@@ -4,6 +4,7 @@
  * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_RequestParameters
  */
 import type { FunctionModel } from '../template/model.ts';
+import { functionsNamed } from '../template/nested.ts';
 
 /** The only version that exists locally: nothing is ever published. */
 export const LATEST = '$LATEST';
@@ -33,6 +34,8 @@ const DOCUMENTED_PATTERN =
 // Anchored, with the optional parts named; backtracking settles `name:qualifier` against `region:name`.
 const FUNCTION_NAME =
   /^(?:arn:(?:aws[a-zA-Z-]*)?:lambda:)?(?:(?<region>[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d):)?(?:(?<account>\d{12}):)?(?:function:)?(?<name>[a-zA-Z0-9_.-]+)(?::(?<qualifier>\$LATEST|[a-zA-Z0-9_-]+))?$/;
+/** Logical ids of nested stacks, outermost first: `Child` or `Child/Grandchild`. */
+const STACK_PATH = /^[A-Za-z0-9]+(?:\/[A-Za-z0-9]+)*$/;
 const QUALIFIER = /^[a-zA-Z0-9$_-]{1,128}$/;
 const MAX_NAME_LENGTH = 64;
 const MAX_ARN_LENGTH = 170;
@@ -42,6 +45,28 @@ const MAX_ARN_LENGTH = 170;
  * full ARN, with the length limits Lambda applies (64 for a bare name, 170 with ARN parts).
  */
 export function parseFunctionName(value: string): FunctionReference | NameProblem {
+  // sam local's Invoke endpoint also takes a nested stack's function by full path (`Child/Function`, or
+  // `Child/<any form above>`): the stack path is kept and the last part read as Lambda reads a name
+  // (aws-sam-cli `normalize_sam_function_identifier`).
+  const slash = value.lastIndexOf('/');
+  if (slash !== -1) {
+    const stackPath = value.slice(0, slash);
+    const inStack = parseLambdaName(value.slice(slash + 1));
+    if (isNameProblem(inStack)) return { ...inStack, value };
+    if (!STACK_PATH.test(stackPath)) {
+      return {
+        member: 'functionName',
+        value,
+        constraint: `Member must satisfy regular expression pattern: ${DOCUMENTED_PATTERN}`,
+      };
+    }
+    return { ...inStack, name: `${stackPath}/${inStack.name}` };
+  }
+  return parseLambdaName(value);
+}
+
+/** A name in any of the forms Lambda's Invoke accepts. */
+function parseLambdaName(value: string): FunctionReference | NameProblem {
   const problem = (constraint: string): NameProblem => ({ member: 'functionName', value, constraint });
   if (value.length === 0) return problem('Member must have length greater than or equal to 1');
   if (value.length > MAX_ARN_LENGTH)
@@ -77,14 +102,16 @@ export function isNameProblem(value: unknown): value is NameProblem {
 
 /**
  * The function a name designates. The deployed name (`FunctionName`, or the logical id when the template sets
- * none) wins over a logical id, so a name that is both means what it would mean on AWS.
+ * none) wins over a logical id, so a name that is both means what it would mean on AWS. A function of a nested
+ * stack answers to its own logical id and name too (Lambda's name pattern has no `/` for a full path
+ * `Child/Function`); among several, the first by full path, as sam local's `SamFunctionProvider.get` picks it.
  */
 export function findFunction(
   functions: ReadonlyMap<string, FunctionModel>,
   name: string,
 ): FunctionModel | undefined {
-  for (const fn of functions.values()) if (fn.functionName === name) return fn;
-  return functions.get(name);
+  const named = functionsNamed(functions, name);
+  return named.find((fn) => fn.functionName === name) ?? functions.get(name) ?? named[0];
 }
 
 /** `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`. */

@@ -84,9 +84,10 @@ const LOG_TYPES = ['None', 'Tail'] as const;
 /** `X-Amz-Log-Result` carries the last 4 KB of the log. */
 export const LOG_TAIL_BYTES = 4096;
 
-const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
+// The name may hold `/` as sent (a nested stack's full path, as sam local's `function_path` converter reads it).
+const INVOKE_PATH = /^\/2015-03-31\/functions\/(.+)\/invocations\/?$/;
 /** InvokeWithResponseStream: https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html */
-const STREAM_PATH = /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations\/?$/;
+const STREAM_PATH = /^\/2021-11-15\/functions\/(.+)\/response-streaming-invocations\/?$/;
 const STREAM_INVOCATION_TYPES = ['RequestResponse', 'DryRun'] as const;
 
 /**

@@ -1,6 +1,7 @@
 import type { Diagnostics } from './errors.ts';
 import { type GeneratedResource, generatedResource } from './generated.ts';
-import type { ParameterValue, StackIdentity } from './parameters.ts';
+import { isNestedStack, nestedStackName } from './nested.ts';
+import { type ParameterValue, pseudoParameters, type StackIdentity } from './parameters.ts';
 import { apiPhysicalId, functionArn, functionUrlId, layerVersionArn, roleArn } from './physical-ids.ts';
 import {
   LAMBDA_LAYER_VERSION,
@@ -38,6 +39,11 @@ export interface ResolverContext {
    * served on when known: SAM generates `<Id>Url` and `<Id>UrlPublicPermissions` for them.
    */
   readonly functionUrls?: ReadonlyMap<string, string | undefined>;
+  /**
+   * The resolved Outputs of a nested stack of this template, by its logical id; `undefined` when the stack is
+   * not loaded locally (its template is remote, or the stack is not created).
+   */
+  readonly nestedOutputs?: (logicalId: string) => ReadonlyMap<string, string> | undefined;
 }
 
 /** Event types for which SAM makes an EventBridge rule named `<Function><Event>`. */
@@ -366,7 +372,24 @@ export class Resolver {
     if (FUNCTION_TYPES.has(entry.type)) return this.functionName(entry);
     if (API_TYPES.has(entry.type)) return apiPhysicalId(entry.logicalId);
     if (LAYER_TYPES.has(entry.type)) return this.layerVersionArn(entry);
+    if (isNestedStack(entry)) return this.#nestedStackId(entry);
     return entry.logicalId;
+  }
+
+  /**
+   * `Ref` to a nested stack is its stack id, the child's own `AWS::StackId` (SAM makes an
+   * `AWS::Serverless::Application` an `AWS::CloudFormation::Stack`).
+   * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stack.html
+   */
+  #nestedStackId(entry: ResourceEntry): string {
+    const { region, accountId, stackName } = this.ctx.stack;
+    const child = pseudoParameters({
+      region,
+      accountId,
+      stackName: nestedStackName(stackName, entry.logicalId),
+    });
+    const stackId = child.get('AWS::StackId');
+    return typeof stackId === 'string' ? stackId : entry.logicalId;
   }
 
   #getAtt(argument: unknown, path: Path): unknown {
@@ -418,6 +441,10 @@ export class Resolver {
       return apiPhysicalId(`${logicalId}/`);
     } else if (entry.type === LAMBDA_LAYER_VERSION && attribute === 'LayerVersionArn') {
       return this.layerVersionArn(entry);
+    } else if (isNestedStack(entry) && attribute.startsWith('Outputs.')) {
+      // A nested stack's `Outputs.<Name>` attribute is the child's output, known when the child loads here.
+      const output = this.ctx.nestedOutputs?.(logicalId)?.get(attribute.slice('Outputs.'.length));
+      if (output !== undefined) return output;
     }
     this.ctx.diag.warn(path, `Fn::GetAtt ${logicalId}.${attribute} cannot be resolved locally; using ''`);
     return '';

@@ -19,6 +19,7 @@ import type {
   RouteModel,
   ScheduleModel,
 } from './model.ts';
+import { isNestedStack, NestedStacks, underStack } from './nested.ts';
 import { type ApiDefinition, mergeDefinitionRoutes, readDefinition, withDefinition } from './openapi.ts';
 import { type ParameterFallbacks, partitionOf, pseudoParameters, resolveParameters } from './parameters.ts';
 import { PropertyReader } from './properties.ts';
@@ -80,6 +81,23 @@ const SECTIONS = new Set([
 
 /** Reads and loads a SAM template file; throws a TemplateError naming the line when it cannot be run. */
 export function loadTemplate(templatePath: string, options: LoadOptions = {}): AppModel {
+  return loadStack(templatePath, options, ROOT_STACK);
+}
+
+/** Where a stack sits: the templates above it and the layers they make (nothing for the root template). */
+interface Nesting {
+  /** Absolute paths of the templates above this one, the root first. */
+  readonly ancestors: readonly string[];
+  /** A layer of the stacks above (or of a sibling loaded before), by version ARN: passed down as a parameter. */
+  readonly layerAbove: (arn: string) => LayerModel | undefined;
+  /** Where the parameter values come from, for a nested stack: its resource's `Parameters` in the parent. */
+  readonly passedBy?: string;
+}
+
+const ROOT_STACK: Nesting = { ancestors: [], layerAbove: () => undefined };
+
+/** A template file loaded as the stack below `ancestors` (the templates above it, the root first). */
+function loadStack(templatePath: string, options: LoadOptions, nesting: Nesting): AppModel {
   let text: string;
   try {
     text = readFileSync(templatePath, 'utf8');
@@ -87,7 +105,7 @@ export function loadTemplate(templatePath: string, options: LoadOptions = {}): A
     const reason = error instanceof Error ? error.message : String(error);
     throw new TemplateError(templatePath, '', undefined, `cannot read the template: ${reason}`);
   }
-  return parseTemplate(text, templatePath, options);
+  return parseStack(text, templatePath, options, nesting);
 }
 
 /**
@@ -96,6 +114,10 @@ export function loadTemplate(templatePath: string, options: LoadOptions = {}): A
  * made absolute, not checked).
  */
 export function parseTemplate(text: string, templatePath: string, options: LoadOptions = {}): AppModel {
+  return parseStack(text, templatePath, options, ROOT_STACK);
+}
+
+function parseStack(text: string, templatePath: string, options: LoadOptions, nesting: Nesting): AppModel {
   const stack = {
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? '123456789012',
@@ -125,6 +147,7 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     options.parameterOverrides ?? {},
     diag,
     options.parameterFallbacks,
+    nesting.passedBy,
   );
   const pseudo = pseudoParameters(stack);
   const mappings = template.Mappings === undefined ? {} : expectRecord(template.Mappings, ['Mappings'], diag);
@@ -153,6 +176,35 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
       functionUrls.set(entry.logicalId, options.functionUrls?.get(entry.logicalId));
     }
   }
+  const templateDirectory = dirname(resolvePath(templatePath));
+  // Layers cross stack boundaries as ARNs (a parameter passed down, an Output read up with GetAtt), so a
+  // function's layer ARN is looked up in this stack, then in the nested stacks loaded, then in the stacks above.
+  const layers = new LayerLookup((arn) => nested.layerOf(arn) ?? nesting.layerAbove(arn));
+  const nested = new NestedStacks(entries, {
+    resolver: () => resolver,
+    diag,
+    templatePath,
+    templateDirectory,
+    stackName: stack.stackName,
+    ancestors: nesting.ancestors,
+    functionUrls: options.functionUrls,
+    load: (file, child) =>
+      loadStack(
+        file,
+        {
+          ...options,
+          parameterOverrides: child.parameters,
+          parameterFallbacks: undefined,
+          stackName: child.stackName,
+          functionUrls: child.functionUrls,
+        },
+        {
+          ancestors: child.ancestors,
+          layerAbove: (arn) => layers.get(arn),
+          passedBy: `Resources.${child.logicalId}.Properties.Parameters of ${templatePath}`,
+        },
+      ),
+  });
   const resolverContext: ResolverContext = {
     stack: { ...stack, ...partitionOf(stack.region) },
     parameters,
@@ -162,9 +214,9 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     resources,
     diag,
     functionUrls,
+    nestedOutputs: (logicalId) => nested.outputsOf(logicalId),
   };
   const resolver = new Resolver(resolverContext);
-  const templateDirectory = dirname(resolvePath(templatePath));
 
   // Integration URIs name functions by ARN, so definitions need every created function's deployed name.
   const functionsByName = new Map<string, string>();
@@ -203,7 +255,6 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
     apis.set(entry.logicalId, definition === undefined ? api : withDefinition(api, definition));
   }
 
-  const layers = new Map<string, LayerModel>();
   for (const entry of entries) {
     if (!isLayer(entry) || !resolver.isCreated(entry)) continue;
     const properties = mergeGlobals(undefined, [], entry.properties, [
@@ -230,6 +281,11 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
   const ignored = new ResourceGroups();
   for (const entry of entries) {
     if (entry.type === SERVERLESS_API || entry.type === SERVERLESS_HTTP_API || isLayer(entry)) continue;
+    if (isNestedStack(entry)) {
+      // Loaded here, in template order, so that its warnings come where the resource is written.
+      nested.load(entry);
+      continue;
+    }
     const resourcePath: Path = ['Resources', entry.logicalId];
     if (entry.type !== SERVERLESS_FUNCTION && entry.type !== LAMBDA_FUNCTION) {
       warnIfItHoldsFunctions(entry, diag);
@@ -278,22 +334,36 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
           diag,
         });
 
+  const children = nested.all().map((child) => underStack(child.model, child.logicalId));
+  for (const entry of nested.remote()) ignored.add(entry.type, entry.logicalId);
+  const allFunctions = new Map([...functions, ...children.flatMap((child) => [...child.functions])]);
+  for (const child of children) {
+    for (const group of child.ignoredResources) {
+      for (const logicalId of group.logicalIds) ignored.add(group.type, logicalId);
+    }
+  }
+
   return {
     templatePath: resolvePath(templatePath),
     region: stack.region,
     accountId: stack.accountId,
     stackName: stack.stackName,
-    functions,
-    apis,
-    routes: servedRoutes,
-    schedules,
-    eventSources,
-    warnings: diag.warnings,
+    functions: allFunctions,
+    apis: new Map([...apis, ...children.flatMap((child) => [...child.apis])]),
+    routes: [...servedRoutes, ...children.flatMap((child) => child.routes)],
+    schedules: [...schedules, ...children.flatMap((child) => child.schedules)],
+    eventSources: [...eventSources, ...children.flatMap((child) => child.eventSources)],
+    warnings: [...new Set([...diag.warnings, ...children.flatMap((child) => child.warnings)])],
     ignoredResources: ignored.groups(),
-    notices: runtimeNotices(functions.values(), options.hostNodeVersion ?? process.versions.node),
-    definitionFiles: [...definitions.values()].flatMap((definition) =>
-      definition.file === undefined ? [] : [definition.file],
-    ),
+    notices: runtimeNotices(allFunctions.values(), options.hostNodeVersion ?? process.versions.node),
+    definitionFiles: [
+      ...[...definitions.values()].flatMap((definition) =>
+        definition.file === undefined ? [] : [definition.file],
+      ),
+      ...children.flatMap((child) => child.definitionFiles),
+    ],
+    nestedTemplates: children.flatMap((child) => child.templates),
+    layers: new Map([...layers, ...nested.all().flatMap((child) => [...(child.model.layers ?? [])])]),
     outputs: resolveOutputs(template.Outputs, {
       ...resolverContext,
       diag: new Diagnostics(templatePath, parsed.lineOf),
@@ -318,17 +388,7 @@ function runtimeNotices(functions: Iterable<FunctionModel>, hostVersion: string)
  */
 function warnIfItHoldsFunctions(entry: ResourceEntry, diag: Diagnostics): void {
   const path: Path = ['Resources', entry.logicalId];
-  if (entry.type === 'AWS::Serverless::Application' || entry.type === 'AWS::CloudFormation::Stack') {
-    const location =
-      entry.type === 'AWS::Serverless::Application'
-        ? entry.properties.Location
-        : entry.properties.TemplateURL;
-    const local = typeof location === 'string' && !/^(https?|s3):/.test(location);
-    diag.warn(
-      path,
-      `nested stacks are not emulated: its functions and APIs are not served${local ? ` (serve it alone: start-api -t ${location})` : ''}`,
-    );
-  } else if (API_GATEWAY_RESOURCES.has(entry.type)) {
+  if (API_GATEWAY_RESOURCES.has(entry.type)) {
     diag.warn(
       path,
       `${entry.type} is not emulated: only AWS::Serverless::Api and AWS::Serverless::HttpApi (and function events) make routes`,
@@ -337,6 +397,17 @@ function warnIfItHoldsFunctions(entry: ResourceEntry, diag: Diagnostics): void {
 }
 
 const API_GATEWAY_RESOURCES = new Set(['AWS::ApiGateway::RestApi', 'AWS::ApiGatewayV2::Api']);
+
+/** A stack's own layers by version ARN, falling back on those other stacks make. */
+class LayerLookup extends Map<string, LayerModel> {
+  constructor(private readonly elsewhere: (arn: string) => LayerModel | undefined) {
+    super();
+  }
+
+  override get(arn: string): LayerModel | undefined {
+    return super.get(arn) ?? this.elsewhere(arn);
+  }
+}
 
 /** Logical ids by resource type, types in the order they first appear. */
 class ResourceGroups {

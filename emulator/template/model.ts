@@ -27,6 +27,13 @@ export interface AppModel {
   /** Absolute paths of the OpenAPI files the template reads (`AWS::Include`, `DefinitionUri`), watched with it. */
   readonly definitionFiles?: readonly string[];
   /**
+   * Absolute paths of the nested stacks' templates loaded into this model (children, grandchildren…), watched
+   * with it. Their functions, APIs and events are in this model under full-path ids (`Child/Function`).
+   */
+  readonly nestedTemplates?: readonly string[];
+  /** The local layers of this template and of its nested stacks, by version ARN. */
+  readonly layers?: ReadonlyMap<string, LayerModel>;
+  /**
    * One line per distinct runtime whose Node major differs from the emulator's own Node: what differs, and that
    * AWS runs the declared one. For the start screen.
    */

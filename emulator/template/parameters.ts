@@ -39,6 +39,7 @@ export function resolveParameters(
   overrides: Readonly<Record<string, string>>,
   diag: Diagnostics,
   fallbacks?: ParameterFallbacks,
+  passedBy?: string,
 ): Map<string, ParameterValue> {
   const values = new Map<string, ParameterValue>();
   const missing: string[] = [];
@@ -94,7 +95,13 @@ export function resolveParameters(
       `${fromFallbacks.join(', ')} ${fromFallbacks.length === 1 ? 'takes its value' : 'take their values'} from ${fallbacks.source}, which sam local does not read`,
     );
   }
-  if (missing.length > 0) {
+  if (missing.length > 0 && passedBy !== undefined) {
+    // A nested stack's parameters come only from its resource in the parent, never from the command line.
+    diag.warn(
+      ['Parameters'],
+      `${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} no Default and no value in ${passedBy}; Ref gives '' (CloudFormation refuses to create the stack without a value)`,
+    );
+  } else if (missing.length > 0) {
     const example = missing.map((name) => `${name}=...`).join(' ');
     diag.warn(
       ['Parameters'],
@@ -103,8 +110,14 @@ export function resolveParameters(
   }
 
   for (const name of Object.keys(overrides)) {
-    if (!Object.hasOwn(declared, name)) {
+    if (Object.hasOwn(declared, name)) continue;
+    if (passedBy === undefined) {
       diag.warn([], `parameter override ${name} names no parameter of the template; ignored`);
+    } else {
+      diag.warn(
+        ['Parameters'],
+        `${passedBy} passes ${name}, which this template does not declare (CloudFormation refuses it); ignored`,
+      );
     }
   }
   return values;

@@ -23,6 +23,19 @@ describe('Invoke FunctionName forms', () => {
     });
   }
 
+  it("reads a nested stack's function by full path, Child/Function or Child/<ARN>, as sam local's Invoke endpoint does", () => {
+    expect(parseFunctionName('Child/OrdersFunction')).to.include({
+      name: 'Child/OrdersFunction',
+      qualifier: undefined,
+    });
+    expect(
+      parseFunctionName('Child/Grandchild/arn:aws:lambda:eu-west-3:123456789012:function:Fn:$LATEST'),
+    ).to.include({ name: 'Child/Grandchild/Fn', qualifier: '$LATEST', region: 'eu-west-3' });
+    expect(parseFunctionName('/Fn')).to.have.property('constraint');
+    expect(parseFunctionName('Child//Fn')).to.have.property('constraint');
+    expect(parseFunctionName('Child/my function')).to.include({ value: 'Child/my function' });
+  });
+
   it('refuses names outside the documented pattern, quoting it as Lambda does', () => {
     const problem = parseFunctionName('my function');
 

@@ -244,16 +244,16 @@ describe('template functions', () => {
     ]);
   });
 
-  it('warns about nested stacks and plain API Gateway resources, whose functions and routes are not served', () => {
+  it('warns about remote nested stacks and plain API Gateway resources, whose functions and routes are not served', () => {
     const model = load(`${functionTemplate()}
   Child:
     Type: AWS::Serverless::Application
-    Properties: {Location: ./child/template.yaml}
+    Properties: {Location: s3://bucket/child.yaml}
   Api:
     Type: AWS::ApiGateway::RestApi
 `);
     expect(model.warnings).to.deep.equal([
-      '/project/template.yaml:12: Resources.Child: nested stacks are not emulated: its functions and APIs are not served (serve it alone: start-api -t ./child/template.yaml)',
+      '/project/template.yaml:12: Resources.Child: its template is in s3://bucket/child.yaml, which is not available locally: its functions and APIs are not served (sam local loads only nested templates on disk)',
       '/project/template.yaml:15: Resources.Api: AWS::ApiGateway::RestApi is not emulated: only AWS::Serverless::Api and AWS::Serverless::HttpApi (and function events) make routes',
     ]);
   });
