@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { run, type Serving, startServing, stopServing } from '../../support/cli.ts';
+import { listeningAddresses, run, type Serving, startServing, stopServing } from '../../support/cli.ts';
 import { request } from '../../support/http.ts';
 import { eventually } from '../../support/wait.ts';
 
@@ -11,7 +11,7 @@ describe('the CLI with function URLs', function () {
   let serving: Serving | undefined;
   after(() => stopServing(serving));
 
-  it('start-api --function-url-port 0 prints a Function URLs block whose URLs answer', async () => {
+  it('start-api --function-url-port 0 prints a Function URLs block whose URLs answer, bound to 127.0.0.1 only', async () => {
     serving = await startServing([
       'start-api',
       '-t',
@@ -27,6 +27,8 @@ describe('the CLI with function URLs', function () {
     const url = /InferredFunction\s+NONE\s+BUFFERED\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(output())?.[1];
     if (url === undefined) return expect.fail(`no URL for InferredFunction in:\n${output()}`);
     expect((await request(url)).json()).to.deep.equal({ hello: 'world' });
+    // The socket itself, as for the API ports: a function URL listens on no other address.
+    expect(listeningAddresses(Number(new URL(url).port))).to.deep.equal(['127.0.0.1']);
   });
 
   it('documents --function-url-port and its default in the usage text', async () => {
