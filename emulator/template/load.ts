@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { nodeRuntime, runtimeNotice } from '../runtime/runtimes.ts';
 import { buildApi } from './apis.ts';
+import {
+  CLOUDFORMATION_HTTP_API,
+  CLOUDFORMATION_REST_API,
+  readCloudFormationApi,
+} from './cloudformation-apis.ts';
 import { Diagnostics, TemplateError } from './errors.ts';
 import { readEvents } from './events.ts';
 import { readFunctionUrl } from './function-url.ts';
@@ -221,13 +226,31 @@ function parseStack(text: string, templatePath: string, options: LoadOptions, ne
   // Integration URIs name functions by ARN, so definitions need every created function's deployed name.
   const functionsByName = new Map<string, string>();
   for (const entry of entries) {
-    if (entry.type === SERVERLESS_FUNCTION && resolver.isCreated(entry)) {
+    if ((entry.type === SERVERLESS_FUNCTION || entry.type === LAMBDA_FUNCTION) && resolver.isCreated(entry)) {
       functionsByName.set(resolver.functionName(entry), entry.logicalId);
     }
   }
   const apis = new Map<string, ApiModel>();
   const definitions = new Map<string, ApiDefinition>();
+  const quickCreateRoutes: RouteModel[] = [];
   for (const entry of entries) {
+    if (entry.type === CLOUDFORMATION_REST_API || entry.type === CLOUDFORMATION_HTTP_API) {
+      if (!resolver.isCreated(entry)) continue;
+      const plain = readCloudFormationApi(entry, resources, {
+        resolver,
+        diag,
+        templateDirectory,
+        functionsByName,
+      });
+      if (plain === undefined) continue;
+      if (plain.definition !== undefined) definitions.set(entry.logicalId, plain.definition);
+      apis.set(
+        entry.logicalId,
+        plain.definition === undefined ? plain.api : withDefinition(plain.api, plain.definition),
+      );
+      quickCreateRoutes.push(...plain.routes);
+      continue;
+    }
     if (entry.type !== SERVERLESS_API && entry.type !== SERVERLESS_HTTP_API) continue;
     if (!resolver.isCreated(entry)) continue;
     const globalPath: Path = ['Globals', entry.type === SERVERLESS_API ? 'Api' : 'HttpApi'];
@@ -274,13 +297,14 @@ function parseStack(text: string, templatePath: string, options: LoadOptions, ne
   const functionContext = { layers, today: options.today ?? new Date() };
 
   const functions = new Map<string, FunctionModel>();
-  const routes: RouteModel[] = [];
+  const routes: RouteModel[] = [...quickCreateRoutes];
   const schedules: ScheduleModel[] = [];
   const eventSources: EventSourceModel[] = [];
   const routeOwners = new Map<string, string>();
   const ignored = new ResourceGroups();
   for (const entry of entries) {
     if (entry.type === SERVERLESS_API || entry.type === SERVERLESS_HTTP_API || isLayer(entry)) continue;
+    if (apis.has(entry.logicalId)) continue;
     if (isNestedStack(entry)) {
       // Loaded here, in template order, so that its warnings come where the resource is written.
       nested.load(entry);
@@ -288,7 +312,6 @@ function parseStack(text: string, templatePath: string, options: LoadOptions, ne
     }
     const resourcePath: Path = ['Resources', entry.logicalId];
     if (entry.type !== SERVERLESS_FUNCTION && entry.type !== LAMBDA_FUNCTION) {
-      warnIfItHoldsFunctions(entry, diag);
       ignored.add(entry.type, entry.logicalId);
       continue;
     }
@@ -381,22 +404,6 @@ function runtimeNotices(functions: Iterable<FunctionModel>, hostVersion: string)
   }
   return [...notices];
 }
-
-/**
- * Resources the emulator leaves out although they hold functions or routes: said on their own line, since a user
- * who sees nothing served would not think to look among the resources that live only in AWS.
- */
-function warnIfItHoldsFunctions(entry: ResourceEntry, diag: Diagnostics): void {
-  const path: Path = ['Resources', entry.logicalId];
-  if (API_GATEWAY_RESOURCES.has(entry.type)) {
-    diag.warn(
-      path,
-      `${entry.type} is not emulated: only AWS::Serverless::Api and AWS::Serverless::HttpApi (and function events) make routes`,
-    );
-  }
-}
-
-const API_GATEWAY_RESOURCES = new Set(['AWS::ApiGateway::RestApi', 'AWS::ApiGatewayV2::Api']);
 
 /** A stack's own layers by version ARN, falling back on those other stacks make. */
 class LayerLookup extends Map<string, LayerModel> {

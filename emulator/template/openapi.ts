@@ -58,6 +58,17 @@ export interface DefinitionContext {
   readonly stageVariables: Readonly<Record<string, string>> | undefined;
 }
 
+/** Where a resource type keeps its OpenAPI document. */
+export interface DefinitionKeys {
+  readonly body: string;
+  readonly uri: string;
+}
+
+/** `AWS::Serverless::Api` and `AWS::Serverless::HttpApi`. */
+export const SAM_DEFINITION_KEYS: DefinitionKeys = { body: 'DefinitionBody', uri: 'DefinitionUri' };
+/** `AWS::ApiGateway::RestApi` and `AWS::ApiGatewayV2::Api`, which `sam local start-api` also reads. */
+export const CLOUDFORMATION_DEFINITION_KEYS: DefinitionKeys = { body: 'Body', uri: 'BodyS3Location' };
+
 const REST_TIMEOUT_MS = 29_000;
 const HTTP_TIMEOUT_MS = 30_000;
 const INTEGRATION = 'x-amazon-apigateway-integration';
@@ -74,14 +85,15 @@ const OPERATION_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'h
 export function readDefinition(
   properties: PropertyReader,
   context: DefinitionContext,
+  keys: DefinitionKeys = SAM_DEFINITION_KEYS,
 ): ApiDefinition | undefined {
   const { diag } = context;
-  const body = properties.raw(['DefinitionBody']);
-  const uri = properties.raw(['DefinitionUri']);
+  const body = properties.raw([keys.body]);
+  const uri = properties.raw([keys.uri]);
   if (body !== undefined && uri !== undefined) {
     diag.fail(
-      properties.pathOf(['DefinitionUri']),
-      "specify either 'DefinitionUri' or 'DefinitionBody', not both (SAM rejects both)",
+      properties.pathOf([keys.uri]),
+      `specify either '${keys.uri}' or '${keys.body}', not both (${keys === SAM_DEFINITION_KEYS ? 'SAM' : 'CloudFormation'} rejects both)`,
     );
   }
   const mergeValue = context.kind === 'rest' ? properties.value(['MergeDefinitions']) : undefined;
@@ -90,13 +102,13 @@ export function readDefinition(
 
   if (body !== undefined) {
     if (intrinsicName(body) === 'Fn::Transform') {
-      const location = includeLocation(properties, context);
+      const location = includeLocation(properties, keys.body, context);
       if (location === undefined) return undefined;
       return readFile(location.value, location.path, 'DefinitionBody', mergeDefinitions, context);
     }
-    const node = properties.node(['DefinitionBody']);
+    const node = properties.node([keys.body]);
     if (node === undefined) return undefined;
-    const path = properties.pathOf(['DefinitionBody']);
+    const path = properties.pathOf([keys.body]);
     const document = new PropertyReader(
       mergeGlobals(undefined, [], expectRecord(node, path, diag), path),
       context.resolver,
@@ -105,8 +117,8 @@ export function readDefinition(
     return readDocument(document, 'DefinitionBody', mergeDefinitions, context, diag);
   }
   if (uri === undefined) return undefined;
-  const path = properties.pathOf(['DefinitionUri']);
-  const value = properties.value(['DefinitionUri']);
+  const path = properties.pathOf([keys.uri]);
+  const value = properties.value([keys.uri]);
   if (typeof value !== 'string') {
     diag.warn(path, 'an S3 location is not read by the emulator; routes come from function events only');
     return undefined;
@@ -120,11 +132,12 @@ export function readDefinition(
  */
 function includeLocation(
   properties: PropertyReader,
+  bodyKey: string,
   context: DefinitionContext,
 ): { value: string; path: Path } | undefined {
   const { diag } = context;
-  const transformPath = properties.pathOf(['DefinitionBody', 'Fn::Transform']);
-  const transform = expectRecord(properties.raw(['DefinitionBody', 'Fn::Transform']), transformPath, diag);
+  const transformPath = properties.pathOf([bodyKey, 'Fn::Transform']);
+  const transform = expectRecord(properties.raw([bodyKey, 'Fn::Transform']), transformPath, diag);
   const name = context.resolver.resolve(transform.Name, [...transformPath, 'Name']);
   if (name !== 'AWS::Include') {
     diag.warn(
@@ -507,6 +520,16 @@ function lambdaIntegration(
     };
   }
   return { kind: 'lambda', functionId };
+}
+
+/**
+ * The template function a Lambda ARN or invocation URI names (`Target` of a quick-create HTTP API), by its
+ * deployed name or logical id; `undefined` when it names none.
+ */
+export function functionOfUri(uri: string, functionsByName: ReadonlyMap<string, string>): string | undefined {
+  const target = FUNCTION_ARN.exec(uri)?.[1] ?? INVOCATIONS.exec(uri)?.[1];
+  if (target === undefined) return undefined;
+  return functionsByName.get(target) ?? ([...functionsByName.values()].includes(target) ? target : undefined);
 }
 
 /** `${stageVariables.name}` in an integration URI takes the stage's value, as API Gateway substitutes it. */

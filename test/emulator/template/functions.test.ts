@@ -253,8 +253,8 @@ describe('template functions', () => {
     Type: AWS::ApiGateway::RestApi
 `);
     expect(model.warnings).to.deep.equal([
+      '/project/template.yaml:15: Resources.Api: only an AWS::ApiGateway::RestApi with an OpenAPI Body is served; routes made of Resource and Method resources are not read',
       '/project/template.yaml:12: Resources.Child: its template is in s3://bucket/child.yaml, which is not available locally: its functions and APIs are not served (sam local loads only nested templates on disk)',
-      '/project/template.yaml:15: Resources.Api: AWS::ApiGateway::RestApi is not emulated: only AWS::Serverless::Api and AWS::Serverless::HttpApi (and function events) make routes',
     ]);
   });
 
