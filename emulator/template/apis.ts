@@ -51,7 +51,8 @@ export function buildApi(entry: ResourceEntry, properties: PropertyReader, diag:
   };
 }
 
-function readStringMap(
+/** A map of strings (stage variables), numbers and booleans as their text. */
+export function readStringMap(
   properties: PropertyReader,
   key: string,
   diag: Diagnostics,
@@ -66,8 +67,11 @@ function readStringMap(
   return result;
 }
 
-/** SAM lets `~1` stand for `/` in media types (`image~1png`), as in JSON Pointer. */
-function readBinaryMediaTypes(properties: PropertyReader, diag: Diagnostics): string[] {
+/**
+ * SAM and CloudFormation's `AWS::ApiGateway::RestApi` let `~1` stand for `/` in media types (`image~1png`), as in
+ * JSON Pointer.
+ */
+export function readBinaryMediaTypes(properties: PropertyReader, diag: Diagnostics): string[] {
   return (properties.list(['BinaryMediaTypes']) ?? []).flatMap((_item, index) => {
     const value = properties.value(['BinaryMediaTypes', index]);
     if (value === undefined) return [];

@@ -1,3 +1,4 @@
+import { readBinaryMediaTypes, readStringMap } from './apis.ts';
 import { readHttpCors } from './cors.ts';
 import type { Diagnostics } from './errors.ts';
 import { mergeGlobals } from './globals.ts';
@@ -13,7 +14,7 @@ import {
 import { apiPhysicalId } from './physical-ids.ts';
 import { PropertyReader } from './properties.ts';
 import type { ResourceEntry } from './resources.ts';
-import { expectScalarText, expectString, isRecord, type Path } from './values.ts';
+import { expectString, isRecord, type Path } from './values.ts';
 
 export const CLOUDFORMATION_REST_API = 'AWS::ApiGateway::RestApi';
 export const CLOUDFORMATION_HTTP_API = 'AWS::ApiGatewayV2::Api';
@@ -69,16 +70,7 @@ export function readCloudFormationApi(
     physicalId: apiPhysicalId(entry.logicalId),
     stageName: stage.name,
     stageVariables: stage.variables,
-    binaryMediaTypes:
-      kind === 'rest'
-        ? (properties.list(['BinaryMediaTypes']) ?? []).map((_item, index) =>
-            expectString(
-              properties.value(['BinaryMediaTypes', index]),
-              properties.pathOf(['BinaryMediaTypes', index]),
-              diag,
-            ),
-          )
-        : [],
+    binaryMediaTypes: kind === 'rest' ? readBinaryMediaTypes(properties, diag) : [],
     cors: kind === 'http' ? readHttpCors(properties, diag) : undefined,
   };
   const definition = readDefinition(
@@ -123,28 +115,21 @@ function stageOf(
   resolver: Resolver,
   diag: Diagnostics,
 ): { name: string; variables: Record<string, string> | undefined } {
-  const refersToApi = (value: unknown): boolean => isRecord(value) && value.Ref === api.logicalId;
-  const read = (entry: ResourceEntry, key: string): unknown =>
-    resolver.property(entry.properties, key, ['Resources', entry.logicalId, 'Properties', key]);
+  const stageType = kind === 'rest' ? 'AWS::ApiGateway::Stage' : 'AWS::ApiGatewayV2::Stage';
+  const apiKey = kind === 'rest' ? 'RestApiId' : 'ApiId';
   for (const entry of resources.values()) {
-    const stageType = kind === 'rest' ? 'AWS::ApiGateway::Stage' : 'AWS::ApiGatewayV2::Stage';
-    const apiKey = kind === 'rest' ? 'RestApiId' : 'ApiId';
     const isStage = entry.type === stageType;
     const isDeployment = kind === 'rest' && entry.type === 'AWS::ApiGateway::Deployment';
-    if (!(isStage || isDeployment) || !refersToApi(entry.properties[apiKey])) continue;
-    const name = read(entry, 'StageName');
-    if (name === undefined) continue;
-    const variables = isStage ? read(entry, kind === 'rest' ? 'Variables' : 'StageVariables') : undefined;
+    const target = entry.properties[apiKey];
+    if (!(isStage || isDeployment) || !isRecord(target) || target.Ref !== api.logicalId) continue;
     const path: Path = ['Resources', entry.logicalId, 'Properties'];
+    const stage = new PropertyReader(mergeGlobals(undefined, [], entry.properties, path), resolver, diag);
+    const name = stage.value(['StageName']);
+    if (name === undefined) continue;
     return {
-      name: expectString(name, [...path, 'StageName'], diag),
-      variables: isRecord(variables)
-        ? Object.fromEntries(
-            Object.entries(variables).map(([key, value]) => [
-              key,
-              expectScalarText(value, [...path, key], diag),
-            ]),
-          )
+      name: expectString(name, stage.pathOf(['StageName']), diag),
+      variables: isStage
+        ? readStringMap(stage, kind === 'rest' ? 'Variables' : 'StageVariables', diag)
         : undefined,
     };
   }
