@@ -138,18 +138,19 @@ export class App {
 
   /** Invokes a function by logical id; the outcome carries a function error rather than rejecting with it. */
   invoke(functionId: string, request: InvokeRequest): Promise<InvokeOutcome> {
-    const pool = this.#pools.get(functionId);
-    if (pool === undefined)
-      return Promise.reject(new UnknownFunctionError(`Function not found: ${functionId}`));
-    return pool.invoke(request);
+    return this.#withPool(functionId, (pool) => pool.invoke(request));
   }
 
   /** Invokes a function with its response delivered to `sink` as it is written (response streaming). */
   invokeStream(functionId: string, request: InvokeRequest, sink: ResponseStreamSink): Promise<InvokeOutcome> {
+    return this.#withPool(functionId, (pool) => pool.invokeStream(request, sink));
+  }
+
+  #withPool(functionId: string, run: (pool: FunctionPool) => Promise<InvokeOutcome>): Promise<InvokeOutcome> {
     const pool = this.#pools.get(functionId);
     if (pool === undefined)
       return Promise.reject(new UnknownFunctionError(`Function not found: ${functionId}`));
-    return pool.invokeStream(request, sink);
+    return run(pool);
   }
 
   /** Stops watching, finishes in-flight invocations, stops the workers and removes the build output. */
