@@ -37,8 +37,8 @@ Options:
       --lambda-port PORT          start: the Lambda Invoke endpoint's port (default: 3001)
       --web-port PORT             start: the web page's port, its own origin (default: 8080)
       --function-url-port PORT    start, start-api: the first function URL's port, the next URL's PORT+1... in
-                                  template order (default: 3100); AWS_IAM URLs check SigV4 against
-                                  AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+                                  template order (default: 3100); AWS_IAM URLs check SigV4 against the
+                                  credentials the functions get (the shell's, or --profile's)
       --host HOST                 address to bind (default: 127.0.0.1)
   -n, --env-vars FILE             SAM env.json: {"Parameters": {...}} for all functions, {"<LogicalId>": {...}} for one
       --parameter-overrides K=V   template parameter values; repeatable, or several separated by spaces; they win

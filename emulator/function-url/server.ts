@@ -137,7 +137,7 @@ function authorize(
   if (options.credentials === undefined) {
     options.log.warn(
       `function URL ${options.functionId}: AuthType AWS_IAM, but the emulator has no credentials to check ` +
-        'signatures with (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); request refused',
+        'signatures with (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile); request refused',
     );
     return { response: forbidden() };
   }
