@@ -232,7 +232,7 @@ function parseStack(text: string, templatePath: string, options: LoadOptions, ne
   }
   const apis = new Map<string, ApiModel>();
   const definitions = new Map<string, ApiDefinition>();
-  const quickCreateRoutes: RouteModel[] = [];
+  const routes: RouteModel[] = [];
   for (const entry of entries) {
     if (entry.type === CLOUDFORMATION_REST_API || entry.type === CLOUDFORMATION_HTTP_API) {
       if (!resolver.isCreated(entry)) continue;
@@ -248,7 +248,7 @@ function parseStack(text: string, templatePath: string, options: LoadOptions, ne
         entry.logicalId,
         plain.definition === undefined ? plain.api : withDefinition(plain.api, plain.definition),
       );
-      quickCreateRoutes.push(...plain.routes);
+      routes.push(...plain.routes);
       continue;
     }
     if (entry.type !== SERVERLESS_API && entry.type !== SERVERLESS_HTTP_API) continue;
@@ -297,7 +297,6 @@ function parseStack(text: string, templatePath: string, options: LoadOptions, ne
   const functionContext = { layers, today: options.today ?? new Date() };
 
   const functions = new Map<string, FunctionModel>();
-  const routes: RouteModel[] = [...quickCreateRoutes];
   const schedules: ScheduleModel[] = [];
   const eventSources: EventSourceModel[] = [];
   const routeOwners = new Map<string, string>();
