@@ -144,12 +144,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     clearTimeout(debounce);
     debounce = setTimeout(reload, 100);
   };
-  const templateWatcher = options.watch ? watchFile(options.templatePath, onTemplateChange) : undefined;
-  // The OpenAPI files and nested templates a template includes are part of it: a change to one reloads it too.
+  // The template, and the OpenAPI files and nested templates it includes: a change to any of them reloads it.
   const definitionWatchers = new Map<string, FSWatcher>();
   const watchDefinitions = (model: AppModel) => {
     if (!options.watch) return;
-    const files = new Set([...(model.definitionFiles ?? []), ...(model.nestedTemplates ?? [])]);
+    const files = new Set([
+      options.templatePath,
+      ...(model.definitionFiles ?? []),
+      ...(model.nestedTemplates ?? []),
+    ]);
     for (const [file, watcher] of definitionWatchers) {
       if (files.has(file)) continue;
       watcher.close();
@@ -170,7 +173,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     app: () => app,
     async close() {
       clearTimeout(debounce);
-      templateWatcher?.close();
       for (const watcher of definitionWatchers.values()) watcher.close();
       scheduler?.stop();
       await Promise.all([
