@@ -1,9 +1,9 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { fstatSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { App, formatSizes } from './app.ts';
 import { AwsConfigError, type AwsSettings, describeAwsSettings, loadAwsSettings } from './aws-config.ts';
-import { buildFunction, isBuildable } from './build/esbuild.ts';
+import { BuildError, buildFunction, isBuildable } from './build/esbuild.ts';
 import {
   ConfigError,
   type EnvVarsFile,
@@ -13,6 +13,7 @@ import {
 } from './config.ts';
 import { GenerateEventError, generateEvent, UnknownEventError } from './generate-event.ts';
 import { consoleLogger, type Logger } from './log.ts';
+import { ListenError } from './net.ts';
 import { readSamConfig, type SamCommand } from './samconfig.ts';
 import { ScheduleValidationError } from './schedule/scheduler.ts';
 import { startEmulator } from './start.ts';
@@ -171,24 +172,61 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new UsageError(`Unknown command "${command}"`);
     }
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (error instanceof AwsConfigError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      return 2;
-    }
-    if (
-      error instanceof TemplateError ||
-      error instanceof ConfigError ||
-      error instanceof ScheduleValidationError ||
-      error instanceof GenerateEventError
-    ) {
-      process.stderr.write(`error: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
+    return reportFailure(error, command);
+  }
+}
+
+/**
+ * The exit status, documented in the README: 0 done, 1 the function failed (an error result, or code that does
+ * not build), 2 the command, template, configuration or event is wrong, 3 a port cannot be bound, 70 a fault
+ * of the emulator itself (sysexits' EX_SOFTWARE), with its stack to report.
+ */
+export const EXIT = { ok: 0, functionError: 1, usage: 2, port: 3, internal: 70 } as const;
+
+function reportFailure(error: unknown, command: string): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (
+    error instanceof AwsConfigError ||
+    error instanceof TemplateError ||
+    error instanceof ConfigError ||
+    error instanceof ScheduleValidationError ||
+    error instanceof GenerateEventError
+  ) {
+    process.stderr.write(`error: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof ListenError) {
+    process.stderr.write(`error: ${describeListenError(error, command)}\n`);
+    return EXIT.port;
+  }
+  if (error instanceof BuildError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    return EXIT.functionError;
+  }
+  throw error;
+}
+
+/** `port 3001 is in use: pass --lambda-port N or stop the other process`, with the flag that sets that port. */
+function describeListenError(error: ListenError, command: string): string {
+  const [what, flag] = {
+    api: ['the APIs', '--port'],
+    lambda: ['the Lambda Invoke endpoint', command === 'start-lambda' ? '--port' : '--lambda-port'],
+    web: ['the web page', '--web-port'],
+    'function-url': ['a function URL', '--function-url-port'],
+  }[error.role ?? 'api'];
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `port ${error.port} (${what}) is in use: pass ${flag} N or stop the other process`;
+    case 'EACCES':
+      return `port ${error.port} (${what}) needs privileges on this machine: pass ${flag} N with N above 1023`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return `--host ${error.host} is not an address of this machine: pass --host 127.0.0.1, or one of its own`;
+    default:
+      return `${error.message} (${what}, ${flag})`;
   }
 }
 
@@ -380,9 +418,15 @@ async function readEvent(file: string | undefined): Promise<unknown> {
   if (file !== undefined && file !== '-') {
     text = readText(file, '--event');
     source = file;
-  } else if (file === '-' || !process.stdin.isTTY) {
+  } else if (file === '-' || stdinCarriesEvent()) {
     text = await readStdin();
     source = 'stdin';
+    // An empty pipe is most often the command before `|` having failed: running the function with {} would hide it.
+    if (text.trim() === '') {
+      throw new ConfigError(
+        'invoke: stdin gave no event (did the command before | fail?): pass one with -e FILE, or run without a pipe for {}',
+      );
+    }
   } else {
     return {};
   }
@@ -393,6 +437,20 @@ async function readEvent(file: string | undefined): Promise<unknown> {
     throw new ConfigError(
       `${source}: the event is not valid JSON (${error instanceof Error ? error.message : error})`,
     );
+  }
+}
+
+/**
+ * Whether stdin is something that delivers an event (a pipe, a file, a socket), rather than a terminal or
+ * /dev/null, which mean "no event": `{}`, as `sam local invoke` sends without `-e`.
+ */
+function stdinCarriesEvent(): boolean {
+  if (process.stdin.isTTY) return false;
+  try {
+    const stats = fstatSync(0);
+    return stats.isFIFO() || stats.isFile() || stats.isSocket();
+  } catch {
+    return false;
   }
 }
 
@@ -466,7 +524,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
+    process.stderr.write(
+      `internal error of the emulator (please report it with this trace):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = EXIT.internal;
   },
 );

@@ -8,13 +8,13 @@ import type { SigningCredentials } from './function-url/sigv4.ts';
 import { createRouter } from './gateway/router.ts';
 import { createGatewayServer, type GatewayRoutes } from './gateway/server.ts';
 import { AsyncInvoker } from './invoke/async.ts';
-import { type RunningLambdaService, startLambdaService } from './invoke/server.ts';
+import { describeLambdaService, type RunningLambdaService, startLambdaService } from './invoke/server.ts';
 import { closeServer, listen } from './net.ts';
 import type { InvokeOutcome } from './runtime/pool.ts';
 import { describeSchedule, Scheduler, validateSchedules } from './schedule/scheduler.ts';
 import { loadTemplate } from './template/load.ts';
 import { type AppModel, integrationOf, type RouteModel } from './template/model.ts';
-import { emulatorWebConfig, startWebServer } from './web.ts';
+import { emulatorWebConfig, type RunningWebServer, startWebServer } from './web.ts';
 
 export interface EmulatorOptions extends AppOptions {
   readonly host: string;
@@ -77,6 +77,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const asyncInvoker = new AsyncInvoker({ app: () => app, log, retryDelayScale: options.retryDelayScale });
   let scheduler = options.schedules ? startScheduler(app.model, asyncInvoker, options) : undefined;
 
+  // Every port is bound before anything is printed as served, and a port that cannot be bound stops the whole
+  // start: nothing is left listening and half-started.
   const apiServer =
     options.apiPort === undefined
       ? undefined
@@ -86,33 +88,48 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
             bufferedForGateway(await app.invoke(functionId, { payload: event })),
           log,
         });
-  const apiUrl =
-    apiServer === undefined ? undefined : await listen(apiServer, options.host, options.apiPort ?? 0);
+  let apiUrl: string | undefined;
+  let lambda: RunningLambdaService | undefined;
+  let web: RunningWebServer | undefined;
+  try {
+    apiUrl =
+      apiServer === undefined
+        ? undefined
+        : await listen(apiServer, options.host, options.apiPort ?? 0, 'api');
+    if (options.lambdaPort !== undefined) {
+      lambda = await startLambdaService({
+        app: () => app,
+        host: options.host,
+        port: options.lambdaPort,
+        log,
+        asyncInvoker,
+      });
+    }
+    web =
+      apiUrl === undefined || options.webPort === undefined
+        ? undefined
+        : await startWebServer({
+            root: fileURLToPath(new URL('../web/', import.meta.url)),
+            host: options.host,
+            port: options.webPort,
+            log,
+            config: emulatorWebConfig(apiUrl),
+          });
+  } catch (error) {
+    scheduler?.stop();
+    await Promise.all([
+      apiServer?.listening ? closeServer(apiServer) : undefined,
+      lambda?.close(),
+      urlServers.close(),
+    ]);
+    await asyncInvoker.stop();
+    await app.close();
+    throw error;
+  }
   if (apiUrl !== undefined) log.info(routeTable(app.model, apiUrl));
   else if (app.model.eventSources.length > 0) log.info(eventSourceTable(app.model));
   if (urlServers.size > 0) log.info(functionUrlTable(app.model));
-
-  let lambda: RunningLambdaService | undefined;
-  if (options.lambdaPort !== undefined) {
-    lambda = await startLambdaService({
-      app: () => app,
-      host: options.host,
-      port: options.lambdaPort,
-      log,
-      asyncInvoker,
-    });
-  }
-
-  const web =
-    apiUrl === undefined || options.webPort === undefined
-      ? undefined
-      : await startWebServer({
-          root: fileURLToPath(new URL('../web/', import.meta.url)),
-          host: options.host,
-          port: options.webPort,
-          log,
-          config: emulatorWebConfig(apiUrl),
-        });
+  if (lambda !== undefined) log.info(describeLambdaService(lambda.url));
   if (web !== undefined) log.info(`Web page on ${web.url}/`);
 
   let reloading: Promise<void> = Promise.resolve();
@@ -256,7 +273,7 @@ class FunctionUrlServers {
         log: this.#options.log,
       });
       const port: number = this.#nextPort;
-      const base = await listen(server, this.#options.host, port);
+      const base = await listen(server, this.#options.host, port, 'function-url');
       if (port !== 0) this.#nextPort = port + 1;
       this.#servers.set(fn.logicalId, { server, url: `${base}/` });
     }

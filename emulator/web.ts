@@ -100,7 +100,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       },
     );
   });
-  const url = await listen(server, options.host, options.port);
+  const url = await listen(server, options.host, options.port, 'web');
   return { url, close: () => closeServer(server) };
 }
 

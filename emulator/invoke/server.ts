@@ -42,6 +42,14 @@ export interface RunningLambdaService {
  * are not checked.
  * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
  */
+/** The start line (printed by the caller, once every server is bound) that says where the endpoint is and which of Lambda's paths it answers. */
+export function describeLambdaService(url: string): string {
+  return (
+    `Lambda Invoke endpoint on ${url} (POST /2015-03-31/functions/{FunctionName}/invocations, ` +
+    'POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations)'
+  );
+}
+
 export async function startLambdaService(options: LambdaServiceOptions): Promise<RunningLambdaService> {
   const { log } = options;
   const asyncInvoker =
@@ -54,11 +62,7 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     },
     log,
   });
-  const url = await listen(server, options.host, options.port);
-  log.info(
-    `Lambda Invoke endpoint on ${url} (POST /2015-03-31/functions/{FunctionName}/invocations, ` +
-      'POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations)',
-  );
+  const url = await listen(server, options.host, options.port, 'lambda');
   return {
     url,
     asyncInvoker,

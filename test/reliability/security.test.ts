@@ -310,7 +310,7 @@ describe('security defaults', function () {
           envFile(`broken-${index}.json`, text),
         ]);
 
-        expect(finished.code, finished.stderr).to.equal(1);
+        expect(finished.code, finished.stderr).to.equal(2);
         expect(finished.stderr).to.include(`broken-${index}.json`);
         expectNoSecret(finished.stdout + finished.stderr);
       }

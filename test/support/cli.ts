@@ -29,25 +29,28 @@ export interface Finished {
   readonly stderr: string;
 }
 
-/** Runs the CLI as `npm run local -- …` does (without npm), with optional stdin, to completion. */
+/**
+ * Runs the CLI as `npm run local -- …` does (without npm) to completion, with `stdin` piped in, or, without it,
+ * stdin on /dev/null as under a terminal that pipes nothing.
+ */
 export function run(args: readonly string[], stdin?: string, options: CliOptions = {}): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, cliArgs(args, options), {
       cwd: options.cwd ?? ROOT,
-      stdio: 'pipe',
+      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       ...(options.env === undefined ? {} : { env: options.env }),
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => {
+    child.stdout?.on('data', (chunk) => {
       stdout += chunk;
     });
-    child.stderr.on('data', (chunk) => {
+    child.stderr?.on('data', (chunk) => {
       stderr += chunk;
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
+    child.stdin?.end(stdin);
   });
 }
 

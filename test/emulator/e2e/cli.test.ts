@@ -85,10 +85,28 @@ describe('the emulator CLI', function () {
       expect(JSON.parse(stdout)).to.include({ body: '{"result":42}' });
     });
 
-    it('exits 1 with a clear message when the event file is not JSON', async () => {
+    it('exits 2 naming -e when a pipe gives no event, rather than running the function with {}', async () => {
+      const { code, stdout, stderr } = await run(['invoke', 'MultiplyFunction'], '');
+
+      expect(code).to.equal(2);
+      expect(stdout).to.equal('');
+      expect(stderr.trim().split('\n').at(-1)).to.equal(
+        'error: invoke: stdin gave no event (did the command before | fail?): pass one with -e FILE, or run without a pipe for {}',
+      );
+    });
+
+    it('with stdin on /dev/null and no -e, sends {} as sam local invoke does without an event', async () => {
+      const { code, stdout, stderr } = await run(['invoke', 'MultiplyFunction']);
+
+      expect(code, stderr).to.equal(0);
+      // {} has no body: the function answers its own 400.
+      expect(JSON.parse(stdout)).to.include({ statusCode: 400 });
+    });
+
+    it('exits 2 with a clear message when the event file is not JSON', async () => {
       const { code, stderr } = await run(['invoke', 'MultiplyFunction', '-e', 'Makefile']);
 
-      expect(code).to.equal(1);
+      expect(code).to.equal(2);
       expect(stderr).to.match(/Makefile: the event is not valid JSON/);
     });
   });
@@ -158,7 +176,7 @@ describe('the emulator CLI', function () {
       expect(withoutSchedules.output()).to.not.include('Schedules');
     });
 
-    it('stops with exit 1 naming the resource when a schedule expression is invalid', async () => {
+    it('stops with exit 2 naming the resource when a schedule expression is invalid', async () => {
       const { code, stderr } = await run([
         'start',
         '-t',
@@ -169,13 +187,13 @@ describe('the emulator CLI', function () {
         '0',
       ]);
 
-      expect(code).to.equal(1);
+      expect(code).to.equal(2);
       expect(stderr).to.include(
         'TickerFunction.Events.EveryMinute: rate(1 minutes): a value of 1 takes the singular unit',
       );
     });
 
-    it('stops with exit 1 and names the resource and line when the template is invalid', async () => {
+    it('stops with exit 2 and names the resource and line when the template is invalid', async () => {
       const { code, stderr } = await run([
         'start',
         '-t',
@@ -184,7 +202,7 @@ describe('the emulator CLI', function () {
         '0',
       ]);
 
-      expect(code).to.equal(1);
+      expect(code).to.equal(2);
       expect(stderr).to.match(
         /invalid-path\.yaml:\d+: Resources\.Broken\.Properties\.Events\.Api\.Properties\.Path/,
       );
