@@ -25,7 +25,7 @@ import { loadTemplate } from './template/load.ts';
 import type { AppModel, FunctionModel, ResourceGroup } from './template/model.ts';
 import { folderNameOf } from './template/nested.ts';
 import type { ParameterFallbacks } from './template/parameters.ts';
-import { watchTree } from './watch.ts';
+import { type TreeWatcher, watchTree } from './watch.ts';
 
 export interface AppOptions {
   readonly templatePath: string;
@@ -92,13 +92,25 @@ export class App {
     linkSdkBesideBuilds(model, buildRoot);
     const pools = new Map<string, FunctionPool>();
     const stops: (() => Promise<void>)[] = [];
+    // The template and what it includes are not code: a change to them reloads the template, not the functions.
+    const codeFolders = new CodeFolderWatchers(
+      new Set([model.templatePath, ...(model.definitionFiles ?? []), ...(model.nestedTemplates ?? [])]),
+      options.log,
+    );
+    stops.push(async () => codeFolders.close());
     try {
       const functions = [...model.functions.values()];
       // With watch, each function's watcher makes its first build too, rather than building it twice.
       const started = await Promise.allSettled(
         functions.map(async (fn) => {
           if (!options.watch || fn.inlineCode !== undefined) return codeOf(fn, buildRoot, 0);
-          const watched = await watchCode(fn, () => pools.get(fn.logicalId), buildRoot, options.log);
+          const watched = await watchCode(
+            fn,
+            () => pools.get(fn.logicalId),
+            buildRoot,
+            options.log,
+            codeFolders,
+          );
           stops.push(watched.stop);
           return watched.code;
         }),
@@ -226,19 +238,12 @@ async function watchCode(
   pool: () => FunctionPool | undefined,
   buildRoot: string,
   log: Logger,
+  codeFolders: CodeFolderWatchers,
 ): Promise<{ code: FunctionCode; stop(): Promise<void> }> {
   if (!isBuildable(fn)) {
     const code = { dir: fn.codeUri, ...handlerModule(fn.codeUri, fn.handler) };
-    const watcher = watchTree(fn.codeUri, () => {
-      log.info(`${fn.logicalId}: code changed, reloading`);
-      pool()?.setCode(code);
-    });
-    return {
-      code,
-      async stop() {
-        watcher.close();
-      },
-    };
+    codeFolders.add(fn.codeUri, fn.logicalId, () => pool()?.setCode(code));
+    return { code, async stop() {} };
   }
   let generation = 0;
   const watcher = await watchFunction(
@@ -256,6 +261,52 @@ async function watchCode(
   return { code: codeFromBuild(watcher.built), stop: () => watcher.dispose() };
 }
 
+/**
+ * One watcher per CodeUri folder of the functions that run their code as is, however many share it (a template
+ * with no CodeUri gives every function its own folder), and one log line per change naming them all.
+ */
+class CodeFolderWatchers {
+  readonly #folders = new Map<string, { watcher: TreeWatcher; functions: Map<string, () => void> }>();
+  readonly #ignored: ReadonlySet<string>;
+  readonly #log: Logger;
+
+  constructor(ignored: ReadonlySet<string>, log: Logger) {
+    this.#ignored = ignored;
+    this.#log = log;
+  }
+
+  add(folder: string, logicalId: string, onChange: () => void): void {
+    const existing = this.#folders.get(folder);
+    if (existing !== undefined) {
+      existing.functions.set(logicalId, onChange);
+      return;
+    }
+    const functions = new Map([[logicalId, onChange]]);
+    const watcher = watchTree(
+      folder,
+      () => {
+        this.#log.info(`${namedFew([...functions.keys()])}: code changed, reloading`);
+        for (const reload of functions.values()) reload();
+      },
+      50,
+      (file) => this.#ignored.has(file),
+    );
+    this.#folders.set(folder, { watcher, functions });
+  }
+
+  close(): void {
+    for (const { watcher } of this.#folders.values()) watcher.close();
+    this.#folders.clear();
+  }
+}
+
+/** `A, B, C, D and 3 more`: a list that keeps a log line short. */
+function namedFew(names: readonly string[]): string {
+  const named = names.slice(0, NAMED_PER_TYPE).join(', ');
+  const more = names.length - NAMED_PER_TYPE;
+  return more > 0 ? `${named} and ${more} more` : named;
+}
+
 const SCREEN_WIDTH = 110;
 /** Beyond this many logical ids of one type, the rest are counted rather than named. */
 const NAMED_PER_TYPE = 4;
@@ -267,11 +318,7 @@ const NAMED_PER_TYPE = 4;
 export function describeIgnoredResources(groups: readonly ResourceGroup[]): string | undefined {
   if (groups.length === 0) return undefined;
   const count = groups.reduce((total, group) => total + group.logicalIds.length, 0);
-  const items = groups.map((group) => {
-    const named = group.logicalIds.slice(0, NAMED_PER_TYPE).join(', ');
-    const more = group.logicalIds.length - NAMED_PER_TYPE;
-    return `${group.type} ${named}${more > 0 ? ` and ${more} more` : ''}`;
-  });
+  const items = groups.map((group) => `${group.type} ${namedFew(group.logicalIds)}`);
   const lines: string[] = [];
   let line = ' ';
   for (const [index, item] of items.entries()) {

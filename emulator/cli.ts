@@ -14,7 +14,7 @@ import {
 import { GenerateEventError, generateEvent, UnknownEventError } from './generate-event.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { ListenError } from './net.ts';
-import { readSamConfig, type SamCommand } from './samconfig.ts';
+import { readSamConfig, type SamCommand, samConfigCandidates } from './samconfig.ts';
 import { ScheduleValidationError } from './schedule/scheduler.ts';
 import { startEmulator } from './start.ts';
 import { loadTemplate, TemplateError } from './template/load.ts';
@@ -237,9 +237,18 @@ async function startCommand(
 ): Promise<number> {
   noExtraArguments('start', extra);
   const port = values.port === undefined ? undefined : portOf('--port', values.port);
-  const app = appOptions(values, consoleLogger, serve.api ? 'local_start_api' : 'local_start_lambda');
+  const samCommand = serve.api ? 'local_start_api' : 'local_start_lambda';
+  const app = appOptions(values, consoleLogger, samCommand);
+  const envVarsFile = values['env-vars'];
   const running = await startEmulator({
     ...app,
+    settings: {
+      files: [
+        ...(envVarsFile === undefined ? [] : [path.resolve(envVarsFile)]),
+        ...samConfigCandidates({ templatePath: app.templatePath, configFile: values['config-file'] }),
+      ],
+      reread: () => ({ envVars: readEnvVars(envVarsFile), ...parameterOptions(values, samCommand) }),
+    },
     watch: !values['no-watch'],
     host: values.host,
     ...(serve.api ? { apiPort: port ?? 3000 } : {}),

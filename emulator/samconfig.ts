@@ -36,6 +36,15 @@ export interface SamConfigValues {
 const DEFAULT_FILES = ['samconfig.toml', 'samconfig.yaml', 'samconfig.yml'];
 const NO_VALUES = { parameterOverrides: {}, deployParameterOverrides: {} };
 
+/** The files that may hold the SAM config, in the order they are looked for (one when `--config-file` names it). */
+export function samConfigCandidates(
+  request: Pick<SamConfigRequest, 'templatePath' | 'configFile'>,
+): string[] {
+  const folder = path.dirname(path.resolve(request.templatePath));
+  if (request.configFile !== undefined) return [path.resolve(folder, request.configFile)];
+  return DEFAULT_FILES.map((name) => path.join(folder, name));
+}
+
 /**
  * The values a SAM config file holds for one command, found and read as SAM CLI does: `samconfig.toml` (then
  * `.yaml`, `.yml`) in the template's folder unless `--config-file` names one (which must then exist), the
@@ -46,12 +55,12 @@ export function readSamConfig(request: SamConfigRequest): SamConfigValues {
   const folder = path.dirname(path.resolve(request.templatePath));
   let file: string | undefined;
   if (request.configFile !== undefined) {
-    file = path.resolve(folder, request.configFile);
+    file = samConfigCandidates(request)[0] ?? request.configFile;
     if (!existsSync(file)) {
       throw new ConfigError(`--config-file ${request.configFile}: no such file (looked in ${folder})`);
     }
   } else {
-    file = DEFAULT_FILES.map((name) => path.join(folder, name)).find((candidate) => existsSync(candidate));
+    file = samConfigCandidates(request).find((candidate) => existsSync(candidate));
     if (file === undefined) return { file: undefined, ...NO_VALUES };
   }
   let text: string;

@@ -1,4 +1,4 @@
-import { type FSWatcher, watch as watchFile } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import type { InvokeOutcome } from './runtime/pool.ts';
 import { describeSchedule, Scheduler, validateSchedules } from './schedule/scheduler.ts';
 import { loadTemplate } from './template/load.ts';
 import { type AppModel, integrationOf, type RouteModel } from './template/model.ts';
+import { watchFiles } from './watch.ts';
 import { emulatorWebConfig, type RunningWebServer, startWebServer } from './web.ts';
 
 export interface EmulatorOptions extends AppOptions {
@@ -35,6 +36,14 @@ export interface EmulatorOptions extends AppOptions {
   readonly functionUrlPort?: number;
   /** What AWS_IAM function URLs verify SigV4 signatures with; without it they refuse every request. */
   readonly credentials?: SigningCredentials;
+  /**
+   * What the CLI read from env.json and the SAM config file: with `watch`, a change to one of `files` (also
+   * one created later, such as a first samconfig.toml) reloads the template with what `reread` reads then.
+   */
+  readonly settings?: {
+    readonly files: readonly string[];
+    reread(): Pick<AppOptions, 'envVars' | 'parameterOverrides' | 'parameterFallbacks'>;
+  };
 }
 
 export interface RunningEmulator {
@@ -136,8 +145,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const reload = () => {
     reloading = reloading.then(async () => {
       try {
-        await urlServers.bindFor(options);
-        const next = await loadChecked({ ...options, functionUrls: urlServers.urls() });
+        const current = { ...options, ...options.settings?.reread() };
+        await urlServers.bindFor(current);
+        const next = await loadChecked({ ...current, functionUrls: urlServers.urls() });
         const previous = app;
         app = next;
         routes = routesOf(next.model);
@@ -150,36 +160,27 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         log.info(`template reloaded${apiUrl === undefined ? '' : `\n${routeTable(next.model, apiUrl)}`}`);
         await previous.close();
       } catch (error) {
+        // A save by delete-and-create, or a checkout, can leave the template missing for a moment.
+        if (!existsSync(options.templatePath)) {
+          log.warn(`${options.templatePath} is gone: still serving the previous template until it is back`);
+          return;
+        }
         log.error(
           `${error instanceof Error ? error.message : String(error)}\n  (still serving the previous template)`,
         );
       }
     });
   };
-  let debounce: NodeJS.Timeout | undefined;
-  const onTemplateChange = () => {
-    clearTimeout(debounce);
-    debounce = setTimeout(reload, 100);
-  };
-  // The template, and the OpenAPI files and nested templates it includes: a change to any of them reloads it.
-  const definitionWatchers = new Map<string, FSWatcher>();
-  const watchDefinitions = (model: AppModel) => {
-    if (!options.watch) return;
-    const files = new Set([
-      options.templatePath,
-      ...(model.definitionFiles ?? []),
-      ...(model.nestedTemplates ?? []),
-    ]);
-    for (const [file, watcher] of definitionWatchers) {
-      if (files.has(file)) continue;
-      watcher.close();
-      definitionWatchers.delete(file);
-    }
-    for (const file of files) {
-      if (!definitionWatchers.has(file)) definitionWatchers.set(file, watchFile(file, onTemplateChange));
-    }
-  };
-  watchDefinitions(app.model);
+  // The template, the OpenAPI files and nested templates it includes, env.json and the SAM config file: a
+  // change to any of them reloads the template.
+  const definitionFiles = (model: AppModel) => [
+    options.templatePath,
+    ...(model.definitionFiles ?? []),
+    ...(model.nestedTemplates ?? []),
+    ...(options.settings?.files ?? []),
+  ];
+  const definitions = options.watch ? watchFiles(definitionFiles(app.model), reload) : undefined;
+  const watchDefinitions = (model: AppModel) => definitions?.set(definitionFiles(model));
 
   return {
     apiUrl,
@@ -189,8 +190,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     asyncInvoker,
     app: () => app,
     async close() {
-      clearTimeout(debounce);
-      for (const watcher of definitionWatchers.values()) watcher.close();
+      definitions?.close();
       scheduler?.stop();
       await Promise.all([
         apiServer === undefined ? undefined : closeServer(apiServer),
