@@ -1,11 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { type Serving, startServing, stopServing } from '../../support/cli.ts';
 import { request } from '../../support/http.ts';
 import { eventually } from '../../support/wait.ts';
+
+const LAUNCH = fileURLToPath(new URL('../../../emulator/launch.mjs', import.meta.url));
 
 /** What the issue asks of every kind of save: the change is served within 2 s. */
 const SERVED_WITHIN_MS = 2_000;
@@ -175,5 +178,37 @@ describe('the template, env.json and samconfig.toml reload however they are save
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     expect(reloads()).to.equal(before);
+  });
+});
+
+describe('the emulator logging to a file inside the code folder it watches', function () {
+  this.timeout(30_000);
+
+  it('reloads once for one code edit, not again for its own log lines', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'own-log-'));
+    const log = path.join(dir, 'emulator.log');
+    writeFileSync(path.join(dir, 'template.yaml'), template('/hello'));
+    writeFileSync(path.join(dir, 'handler.mjs'), HANDLER);
+    const child = spawn(
+      'bash',
+      [
+        '-c',
+        `exec "${process.execPath}" "${LAUNCH}" start-api -p 0 --function-url-port 0 > emulator.log 2>&1`,
+      ],
+      { cwd: dir, stdio: 'ignore' },
+    );
+    try {
+      await eventually(() => expect(readFileSync(log, 'utf8')).to.include('Serving on'));
+
+      writeFileSync(path.join(dir, 'handler.mjs'), `${HANDLER}// edited\n`);
+      await eventually(() => expect(readFileSync(log, 'utf8')).to.include('code changed'));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+      expect(readFileSync(log, 'utf8').split('code changed').length - 1).to.equal(1);
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
