@@ -291,17 +291,23 @@ export function functionUrlTable(model: AppModel): string {
       ? []
       : [[fn.logicalId, fn.functionUrl.authType, fn.functionUrl.invokeMode, fn.functionUrl.url]],
   );
-  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  return [
-    'Function URLs:',
-    ...rows.map(
-      (row) =>
-        `  ${row
-          .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-          .join('  ')
-          .trimEnd()}`,
-    ),
-  ].join('\n');
+  return ['Function URLs:', ...columns(rows, '  ')].join('\n');
+}
+
+/** Rows as aligned columns two spaces apart, each line after `indent`, without trailing blanks. */
+function columns(rows: readonly (readonly string[])[], indent = ''): string[] {
+  const widths: number[] = [];
+  for (const row of rows)
+    row.forEach((cell, column) => {
+      widths[column] = Math.max(widths[column] ?? 0, cell.length);
+    });
+  return rows.map(
+    (row) =>
+      `${indent}${row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd()}`,
+  );
 }
 
 /**
@@ -358,20 +364,19 @@ export function routeTable(model: AppModel, url: string): string {
     ];
   });
   const header = ['METHOD', 'PATH', 'FUNCTION', 'API', 'PAYLOAD', 'URL'];
-  const table = [header, ...rows];
-  const widths = header.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
   const lines =
     rows.length === 0
       ? ['No API routes: the template declares no Api or HttpApi events and no OpenAPI paths.']
-      : table.map((row) =>
-          row
-            .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-            .join('  ')
-            .trimEnd(),
-        );
-  const functions = [...model.functions.values()].map(
-    (fn) =>
-      `  ${fn.logicalId}  ${fn.runtime}  ${fn.memorySize} MB  timeout ${fn.timeout} s  handler ${fn.handler}`,
+      : columns([header, ...rows]);
+  const functions = columns(
+    [...model.functions.values()].map((fn) => [
+      fn.logicalId,
+      fn.runtime,
+      `${fn.memorySize} MB`,
+      `timeout ${fn.timeout} s`,
+      `handler ${fn.handler}`,
+    ]),
+    '  ',
   );
   // Nested stacks often each have a REST API on the same stage: name each stage once.
   const restStages = [
@@ -428,11 +433,7 @@ export function eventSourceTable(model: AppModel, cwd = process.cwd()): string {
     }
     return [label, command] as const;
   });
-  const width = Math.max(...rows.map(([label]) => label.length));
-  return [
-    'Invoked by other services (run them by hand):',
-    ...rows.map(([label, command]) => `  ${label.padEnd(width)}  ${command}`),
-  ].join('\n');
+  return ['Invoked by other services (run them by hand):', ...columns(rows, '  ')].join('\n');
 }
 
 function shellLine(words: readonly string[]): string {

@@ -73,4 +73,22 @@ describe('the start screen', () => {
     );
     expect(without).to.not.include('Invoked by other services');
   });
+
+  it('aligns the functions in columns, however long their names', () => {
+    const model = load(`
+      Transform: AWS::Serverless-2016-10-31
+      Globals:
+        Function: {CodeUri: src/, Runtime: nodejs22.x, Handler: app.handler}
+      Resources:
+        Fn: {Type: AWS::Serverless::Function}
+        AMuchLongerFunctionName: {Type: AWS::Serverless::Function, Properties: {MemorySize: 1024, Timeout: 30}}
+    `);
+
+    const table = routeTable(model, 'http://127.0.0.1:3000').split('\n');
+
+    expect(table.slice(table.indexOf('Functions:') + 1, table.indexOf('Functions:') + 3)).to.deep.equal([
+      '  Fn                       nodejs22.x  128 MB   timeout 3 s   handler app.handler',
+      '  AMuchLongerFunctionName  nodejs22.x  1024 MB  timeout 30 s  handler app.handler',
+    ]);
+  });
 });
