@@ -83,7 +83,7 @@ export class App {
     });
     const awsEnvironment = functionAwsVariables(options.aws);
     for (const warning of model.warnings) options.log.warn(warning);
-    const ignored = describeIgnoredResources(model.ignoredResources);
+    const ignored = describeIgnoredResources(model.ignoredResources, destinationRolesOf(model));
     if (ignored !== undefined) options.log.info(ignored);
     const layers = new Set([...model.functions.values()].flatMap((fn) => fn.layers));
     for (const warning of layerWarnings(layers)) options.log.warn(warning);
@@ -313,12 +313,40 @@ const NAMED_PER_TYPE = 4;
 
 /**
  * The resources that exist only in AWS, a few grouped lines rather than one per resource, so that the routes
- * stay on the first screen: `AWS::DynamoDB::Table OrdersTable, UsersTable; AWS::SQS::Queue Queue`.
+ * stay on the first screen: `AWS::DynamoDB::Table OrdersTable, UsersTable; AWS::SQS::Queue Queue`. Those that
+ * are functions' asynchronous destinations (`destinationRoles`) are said apart: the emulator logs what Lambda
+ * would send them, so they are stood in for rather than missing.
  */
-export function describeIgnoredResources(groups: readonly ResourceGroup[]): string | undefined {
-  if (groups.length === 0) return undefined;
-  const count = groups.reduce((total, group) => total + group.logicalIds.length, 0);
-  const items = groups.map((group) => `${group.type} ${namedFew(group.logicalIds)}`);
+export function describeIgnoredResources(
+  groups: readonly ResourceGroup[],
+  destinationRoles: ReadonlyMap<string, readonly string[]> = new Map(),
+): string | undefined {
+  const missing = groups
+    .map((group) => ({ ...group, logicalIds: group.logicalIds.filter((id) => !destinationRoles.has(id)) }))
+    .filter((group) => group.logicalIds.length > 0);
+  const stoodIn = groups.flatMap((group) =>
+    group.logicalIds.flatMap((id) => {
+      const roles = destinationRoles.get(id);
+      return roles === undefined ? [] : [`${group.type} ${id} (${roles.join(', ')})`];
+    }),
+  );
+  const text: string[] = [];
+  if (missing.length > 0) {
+    const count = missing.reduce((total, group) => total + group.logicalIds.length, 0);
+    const noun = count === 1 ? 'resource lives' : 'resources live';
+    text.push(
+      `Not emulated (${count} ${noun} only in AWS):`,
+      ...wrapped(missing.map((group) => `${group.type} ${namedFew(group.logicalIds)}`)),
+    );
+  }
+  if (stoodIn.length > 0) {
+    text.push('Asynchronous destinations (what Lambda would send them is logged):', ...wrapped(stoodIn));
+  }
+  return text.length === 0 ? undefined : text.join('\n');
+}
+
+/** Items joined by `;` into lines indented by two that fit the screen. */
+function wrapped(items: readonly string[]): string[] {
   const lines: string[] = [];
   let line = ' ';
   for (const [index, item] of items.entries()) {
@@ -330,8 +358,27 @@ export function describeIgnoredResources(groups: readonly ResourceGroup[]): stri
     line += ` ${text}`;
   }
   lines.push(line);
-  const noun = count === 1 ? 'resource lives' : 'resources live';
-  return [`Not emulated (${count} ${noun} only in AWS):`, ...lines].join('\n');
+  return lines;
+}
+
+/** Each template resource that is a function's destination, with what it is to which functions. */
+export function destinationRolesOf(model: Pick<AppModel, 'functions'>): Map<string, string[]> {
+  const roles = new Map<string, string[]>();
+  for (const fn of model.functions.values()) {
+    const named = [
+      ['on-success destination', fn.destinations?.onSuccess],
+      ['on-failure destination', fn.destinations?.onFailure],
+      ['dead-letter queue', fn.destinations?.deadLetterQueue],
+    ] as const;
+    for (const [role, destination] of named) {
+      if (destination?.resourceId === undefined) continue;
+      roles.set(destination.resourceId, [
+        ...(roles.get(destination.resourceId) ?? []),
+        `${fn.logicalId}'s ${role}`,
+      ]);
+    }
+  }
+  return roles;
 }
 
 export function formatSizes(built: BuiltFunction): string {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { UnknownFunctionError } from '../app.ts';
 import type { Logger } from '../log.ts';
 import { type ErrorPayload, TooManyRequestsError } from '../runtime/pool.ts';
+import type { AsyncDestination } from '../template/model.ts';
 import type { InvokeTarget } from './target.ts';
 
 /** Retries after a function error when neither the caller nor `EventInvokeConfig` says otherwise. */
@@ -242,7 +243,12 @@ export class AsyncInvoker {
     event.attempts++;
     if (outcome.kind === 'success') {
       const retried = event.attempts > 1 ? ` on attempt ${event.attempts}` : '';
-      this.#log.info(`${label(event)}: succeeded${retried}`);
+      const onSuccess = this.#app().model.functions.get(event.functionId)?.destinations?.onSuccess;
+      const sent =
+        onSuccess === undefined
+          ? ''
+          : `; Lambda would now send its record to ${describeDestination(onSuccess, 'on-success destination')}, not sent locally`;
+      this.#log.info(`${label(event)}: succeeded${retried}${sent}`);
       event.error = undefined;
       this.#settle(event, 'succeeded');
       return;
@@ -253,7 +259,7 @@ export class AsyncInvoker {
     if (event.attempts >= total) {
       this.#log.error(
         `${label(event)}: failed after ${plural(event.attempts, 'attempt')} (${failure}); ` +
-          `Lambda would now send the event to the function's on-failure destination or dead-letter queue, if it has one`,
+          this.#failureDestinations(event),
       );
       this.#settle(event, 'failed');
       return;
@@ -275,7 +281,7 @@ export class AsyncInvoker {
       this.#log.error(
         `${label(event)}: ${reason}; dropped, it would be ${formatSeconds(ageAtRetry)} old at its next attempt, ` +
           `past its maximum event age of ${formatSeconds(event.maximumEventAgeMs)}; ` +
-          `Lambda would now send it to the on-failure destination or dead-letter queue, if any`,
+          this.#failureDestinations(event),
       );
       this.#settle(event, 'expired');
       return;
@@ -286,6 +292,27 @@ export class AsyncInvoker {
     this.#log.warn(`${label(event)}: ${reason}; retrying in ${formatSeconds(delayMs)}${scaled}`);
     event.timer = setTimeout(() => this.#run(event), realMs);
     event.timer.unref();
+  }
+
+  /**
+   * Where Lambda sends the record of an event it gives up on: the on-failure destination and the dead-letter
+   * queue (both, when both are set), else nowhere.
+   * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
+   */
+  #failureDestinations(event: QueuedEvent): string {
+    const destinations = this.#app().model.functions.get(event.functionId)?.destinations;
+    const targets = [
+      destinations?.onFailure === undefined
+        ? undefined
+        : describeDestination(destinations.onFailure, 'on-failure destination'),
+      destinations?.deadLetterQueue === undefined
+        ? undefined
+        : describeDestination(destinations.deadLetterQueue, 'dead-letter queue'),
+    ].filter((target) => target !== undefined);
+    if (targets.length === 0) {
+      return 'the function has no on-failure destination or dead-letter queue, so Lambda would discard it';
+    }
+    return `Lambda would now send its record to ${targets.join(' and ')}, not sent locally`;
   }
 
   #settle(event: QueuedEvent, status: AsyncStatus): void {
@@ -328,4 +355,13 @@ function formatSeconds(ms: number): string {
 
 function formatMs(ms: number): string {
   return `${Number.isInteger(ms) ? ms : ms.toFixed(1)} ms`;
+}
+
+/** `PriceTickerFailureQueue (SQS, on-failure destination)`. */
+export function describeDestination(destination: AsyncDestination, role: string): string {
+  const name =
+    destination.resourceId ??
+    destination.arn ??
+    `the ${destination.type === 'SNS' ? 'topic' : 'queue'} SAM generates for it`;
+  return `${name} (${destination.type}, ${role})`;
 }

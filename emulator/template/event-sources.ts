@@ -163,7 +163,8 @@ function sourceReference(properties: PropertyReader, key: string, context: Sourc
   return typeof value === 'string' && value !== '' ? { sourceArn: value } : {};
 }
 
-function referencedResource(raw: unknown): string | undefined {
+/** The logical id a `Ref` or `Fn::GetAtt` names; `undefined` for anything else. */
+export function referencedResource(raw: unknown): string | undefined {
   const name = intrinsicName(raw);
   if (name === undefined || !isRecord(raw)) return undefined;
   const argument = raw[name];

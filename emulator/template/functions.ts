@@ -2,9 +2,10 @@ import { resolve as resolvePath } from 'node:path';
 import { isDeprecated, nodeRuntime, supportedRuntimeIds } from '../runtime/runtimes.ts';
 import type { Diagnostics } from './errors.ts';
 import { readEsbuild } from './esbuild.ts';
+import { referencedResource } from './event-sources.ts';
 import type { Resolver } from './intrinsics.ts';
 import { readFunctionLayers } from './layers.ts';
-import type { FunctionModel, LayerModel } from './model.ts';
+import type { AsyncDestination, AsyncDestinations, FunctionModel, LayerModel } from './model.ts';
 import type { PropertyReader } from './properties.ts';
 import { LAMBDA_FUNCTION, type ResourceEntry } from './resources.ts';
 import {
@@ -111,6 +112,7 @@ export function buildFunction(
     ...readLogging(properties, diag),
     build: esbuild?.build,
     ...readEventInvokeConfig(properties, diag),
+    ...readDestinations(properties, entry.type === LAMBDA_FUNCTION),
     layers: readFunctionLayers(properties, context.layers, runtime, diag),
   };
 }
@@ -301,6 +303,48 @@ function readLogging(
     applicationLogLevel: level('ApplicationLogLevel', APPLICATION_LOG_LEVELS),
     systemLogLevel: level('SystemLogLevel', SYSTEM_LOG_LEVELS),
   };
+}
+
+/**
+ * Where Lambda sends the record of an asynchronous invocation: SAM's `EventInvokeConfig.DestinationConfig`
+ * (`OnSuccess`/`OnFailure`: `Type`, `Destination`; an SQS or SNS one without `Destination` is a queue or topic
+ * SAM generates) and the dead-letter queue (`DeadLetterQueue`: `Type`, `TargetArn`; on `AWS::Lambda::Function`
+ * `DeadLetterConfig.TargetArn`).
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-onfailure.html
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-deadletterqueue.html
+ */
+function readDestinations(
+  properties: PropertyReader,
+  lambdaFunction: boolean,
+): { destinations?: AsyncDestinations } {
+  const destination = (
+    at: readonly string[],
+    typeKey: string | undefined,
+    arnKey: string,
+    generated: boolean,
+  ): AsyncDestination | undefined => {
+    if (properties.raw([...at]) === undefined) return undefined;
+    const type = typeKey === undefined ? undefined : properties.value([...at, typeKey]);
+    const raw = properties.raw([...at, arnKey]);
+    const resourceId = referencedResource(raw);
+    const typeName = typeof type === 'string' ? type : 'SQS';
+    if (resourceId !== undefined) return { type: typeName, resourceId };
+    const arn = raw === undefined ? undefined : properties.value([...at, arnKey]);
+    if (typeof arn === 'string') return { type: typeName, arn };
+    return generated && raw === undefined ? { type: typeName, generated: true } : undefined;
+  };
+  const config = ['EventInvokeConfig', 'DestinationConfig'];
+  const onSuccess = destination([...config, 'OnSuccess'], 'Type', 'Destination', true);
+  const onFailure = destination([...config, 'OnFailure'], 'Type', 'Destination', true);
+  const deadLetterQueue = lambdaFunction
+    ? destination(['DeadLetterConfig'], undefined, 'TargetArn', false)
+    : destination(['DeadLetterQueue'], 'Type', 'TargetArn', false);
+  const destinations = {
+    ...(onSuccess === undefined ? {} : { onSuccess }),
+    ...(onFailure === undefined ? {} : { onFailure }),
+    ...(deadLetterQueue === undefined ? {} : { deadLetterQueue }),
+  };
+  return Object.keys(destinations).length === 0 ? {} : { destinations };
 }
 
 /**

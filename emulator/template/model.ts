@@ -75,10 +75,30 @@ export interface FunctionModel {
   /** From `EventInvokeConfig`; Lambda's defaults apply when absent. */
   readonly maximumRetryAttempts: number | undefined;
   readonly maximumEventAgeInSeconds: number | undefined;
+  /** Where Lambda sends the records of asynchronous invocations. */
+  readonly destinations?: AsyncDestinations;
   /** The template's layers the function uses (Globals first), in the order Lambda extracts them into /opt. */
   readonly layers: readonly LayerModel[];
   /** `FunctionUrlConfig`; `undefined` when the function has no function URL. */
   readonly functionUrl?: FunctionUrlModel | undefined;
+}
+
+/** `EventInvokeConfig.DestinationConfig` and the dead-letter queue of a function. */
+export interface AsyncDestinations {
+  readonly onSuccess?: AsyncDestination;
+  readonly onFailure?: AsyncDestination;
+  readonly deadLetterQueue?: AsyncDestination;
+}
+
+/**
+ * One destination: a resource of the template (`resourceId`), an ARN, or a queue or topic SAM generates.
+ * `type` is SAM's: `SQS`, `SNS`, `S3`, `Lambda` or `EventBridge`.
+ */
+export interface AsyncDestination {
+  readonly type: string;
+  readonly resourceId?: string;
+  readonly arn?: string;
+  readonly generated?: true;
 }
 
 /**

@@ -13,6 +13,7 @@ import type { Resolver } from './intrinsics.ts';
 import type {
   ApiModel,
   AppModel,
+  AsyncDestinations,
   EventSourceModel,
   FunctionModel,
   LayerModel,
@@ -165,7 +166,7 @@ export function underStack(child: AppModel, stackId: string): NestedParts {
       [...child.functions.values()].map((fn) => [
         id(fn.logicalId),
         // Layers keep their objects (and own logical ids): stacks share them, and each is extracted once.
-        { ...fn, logicalId: id(fn.logicalId) },
+        { ...fn, logicalId: id(fn.logicalId), destinations: destinationsUnder(fn.destinations, id) },
       ]),
     ),
     apis: new Map(
@@ -194,6 +195,21 @@ export function underStack(child: AppModel, stackId: string): NestedParts {
     definitionFiles: child.definitionFiles ?? [],
     templates: [child.templatePath, ...(child.nestedTemplates ?? [])],
   };
+}
+
+function destinationsUnder(
+  destinations: AsyncDestinations | undefined,
+  id: (logicalId: string) => string,
+): AsyncDestinations | undefined {
+  if (destinations === undefined) return undefined;
+  return Object.fromEntries(
+    Object.entries(destinations).map(([kind, destination]) => [
+      kind,
+      destination.resourceId === undefined
+        ? destination
+        : { ...destination, resourceId: id(destination.resourceId) },
+    ]),
+  );
 }
 
 /** What loads one child template: the loader's own entry point, given the child's options. */

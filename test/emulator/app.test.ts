@@ -20,4 +20,25 @@ describe('the start screen: resources that live only in AWS', () => {
       '  AWS::IAM::Role WorkerRoleWithAVeryLongLogicalIdThatFillsTheLine',
     ]);
   });
+
+  it("says apart the resources that are functions' asynchronous destinations, which the log stands in for", () => {
+    const text = describeIgnoredResources(
+      [
+        { type: 'AWS::SQS::Queue', logicalIds: ['Failures', 'Jobs'] },
+        { type: 'AWS::SNS::Topic', logicalIds: ['Done'] },
+      ],
+      new Map([
+        ['Failures', ["Ticker's on-failure destination", "Worker's dead-letter queue"]],
+        ['Done', ["Ticker's on-success destination"]],
+      ]),
+    );
+
+    expect(text?.split('\n')).to.deep.equal([
+      'Not emulated (1 resource lives only in AWS):',
+      '  AWS::SQS::Queue Jobs',
+      'Asynchronous destinations (what Lambda would send them is logged):',
+      "  AWS::SQS::Queue Failures (Ticker's on-failure destination, Worker's dead-letter queue);",
+      "  AWS::SNS::Topic Done (Ticker's on-success destination)",
+    ]);
+  });
 });

@@ -87,5 +87,17 @@ describe("the project's schedule fires the price ticker (scheduler → async inv
     expect(results).to.have.length(1);
     expect(results[0]).to.include({ status: 'failed', attempts: 3 });
     expect(binance.requests.length - before).to.equal(3);
+    expect(log.lines.error.at(-1)).to.match(
+      /; Lambda would now send its record to PriceTickerFailureQueue \(SQS, on-failure destination\), not sent locally$/,
+    );
+  });
+
+  it('says at start that the failure queue is stood in for by the log, not that it is missing', () => {
+    const screen = log.lines.info.join('\n');
+
+    expect(screen).not.to.include('Not emulated');
+    expect(screen).to.include(
+      "Asynchronous destinations (what Lambda would send them is logged):\n  AWS::SQS::Queue PriceTickerFailureQueue (PriceTickerFunction's on-failure destination)",
+    );
   });
 });

@@ -279,7 +279,7 @@ describe('the Lambda Invoke endpoint, through @aws-sdk/client-lambda', function 
       expect(result?.error).to.include({ errorType: 'Error', errorMessage: 'attempt 2 fails on purpose' });
       expectLine(
         log.lines.error,
-        /RetriesOnceFunction \(async .*\): failed after 2 attempts \(Error: attempt 2 fails on purpose\); .*on-failure destination or dead-letter queue/,
+        /RetriesOnceFunction \(async .*\): failed after 2 attempts \(Error: attempt 2 fails on purpose\); Lambda would now send its record to arn:aws:sqs:us-east-1:123456789012:failed-events \(SQS, on-failure destination\), not sent locally$/,
       );
     });
 

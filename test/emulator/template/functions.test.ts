@@ -264,6 +264,51 @@ describe('template functions', () => {
     expect(model.warnings[0]).to.include('DB: holds a dynamic reference ({{resolve:…}})');
   });
 
+  it('reads EventInvokeConfig destinations and the dead-letter queue: a template resource, an ARN, or one SAM generates', () => {
+    const model = load(`${functionTemplate(`
+      EventInvokeConfig:
+        DestinationConfig:
+          OnSuccess:
+            Type: SNS
+          OnFailure:
+            Type: SQS
+            Destination: !GetAtt Failures.Arn
+      DeadLetterQueue:
+        Type: SNS
+        TargetArn: arn:aws:sns:us-east-1:123456789012:dead-letters
+    `)}
+  Failures:
+    Type: AWS::SQS::Queue
+`);
+
+    expect(onlyFunction(model).destinations).to.deep.equal({
+      onSuccess: { type: 'SNS', generated: true },
+      onFailure: { type: 'SQS', resourceId: 'Failures' },
+      deadLetterQueue: { type: 'SNS', arn: 'arn:aws:sns:us-east-1:123456789012:dead-letters' },
+    });
+  });
+
+  it("reads an AWS::Lambda::Function's DeadLetterConfig as its dead-letter queue", () => {
+    const model = load(`
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs22.x
+      Handler: index.handler
+      Code: {ZipFile: 'exports.handler = async () => 1;'}
+      Role: arn:aws:iam::123456789012:role/r
+      DeadLetterConfig:
+        TargetArn: !Ref Letters
+  Letters:
+    Type: AWS::SNS::Topic
+`);
+
+    expect(onlyFunction(model).destinations).to.deep.equal({
+      deadLetterQueue: { type: 'SQS', resourceId: 'Letters' },
+    });
+  });
+
   it('groups the resources that live only in AWS by type, in template order, instead of warning about each', () => {
     const model = load(`${functionTemplate()}
   Queue:
