@@ -330,7 +330,7 @@ function bufferedForGateway(outcome: InvokeOutcome): InvokeOutcome {
 }
 
 function routesOf(model: AppModel): GatewayRoutes {
-  return { router: createRouter(model.apis, model.routes), accountId: model.accountId };
+  return { router: createRouter(model.apis, model.routes), accountId: model.accountId, region: model.region };
 }
 
 /** The FUNCTION column: the function, or what answers instead (a mock, an HTTP backend, nothing). */

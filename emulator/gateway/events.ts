@@ -15,22 +15,41 @@ export interface EventContext {
   readonly accountId: string;
   /** Should equal the Host header; `domainPrefix` is its first label. */
   readonly domainName: string;
+  /** `requestContext.authorizer` as the route's authorizer left it; absent on an open route. */
+  readonly authorizer?: Readonly<Record<string, unknown>>;
+  /**
+   * What authorization adds to `requestContext.identity` (REST, and payload 1.0): `apiKey`, `apiKeyId`, the IAM
+   * caller's `accessKey`, `accountId`, `caller`, `user`, `userArn`.
+   */
+  readonly identity?: Readonly<Partial<Record<AuthorizedIdentityField, string>>>;
 }
 
-/** `requestContext.identity` as sent without IAM or Cognito auth. */
+/** The `requestContext.identity` fields authorization fills in. */
+export type AuthorizedIdentityField =
+  | 'apiKey'
+  | 'apiKeyId'
+  | 'accessKey'
+  | 'accountId'
+  | 'caller'
+  | 'user'
+  | 'userArn';
+
+/** `requestContext.identity`: nulls but for what IAM authorization or an API key fills in. */
 export interface ProxyEventIdentity {
   readonly cognitoIdentityPoolId: null;
-  readonly accountId: null;
+  readonly accountId: string | null;
   readonly cognitoIdentityId: null;
-  readonly caller: null;
+  readonly caller: string | null;
   readonly sourceIp: string;
   readonly principalOrgId: null;
-  readonly accessKey: null;
+  readonly accessKey: string | null;
   readonly cognitoAuthenticationType: null;
   readonly cognitoAuthenticationProvider: null;
-  readonly userArn: null;
+  readonly userArn: string | null;
   readonly userAgent: string | null;
-  readonly user: null;
+  readonly user: string | null;
+  readonly apiKey?: string;
+  readonly apiKeyId?: string;
 }
 
 export interface RestRequestContext {
@@ -51,6 +70,7 @@ export interface RestRequestContext {
   readonly domainName: string;
   readonly deploymentId: string;
   readonly apiId: string;
+  readonly authorizer?: Readonly<Record<string, unknown>>;
 }
 
 /** HTTP API payload 1.0 `requestContext`: REST-like, keys in the alphabetical order AWS sends. */
@@ -71,6 +91,7 @@ export interface HttpApiV1RequestContext {
   readonly resourceId: string;
   readonly resourcePath: string;
   readonly stage: string;
+  readonly authorizer?: Readonly<Record<string, unknown>>;
 }
 
 /** Payload format 1.0, for REST APIs and for HTTP API routes with `PayloadFormatVersion: '1.0'`. */
@@ -201,10 +222,12 @@ export function toV1Event(request: GatewayRequest, match: RouteMatch, context: E
           userArn: null,
           userAgent,
           user: null,
+          ...context.identity,
         },
         domainName: context.domainName,
         deploymentId: shortId(`${context.apiId} ${match.stage}`),
         apiId: context.apiId,
+        ...(context.authorizer !== undefined && { authorizer: context.authorizer }),
       },
       body,
       isBase64Encoded,
@@ -243,6 +266,7 @@ export function toV1Event(request: GatewayRequest, match: RouteMatch, context: E
         user: null,
         userAgent,
         userArn: null,
+        ...context.identity,
       },
       path,
       protocol: 'HTTP/1.1',
@@ -252,6 +276,7 @@ export function toV1Event(request: GatewayRequest, match: RouteMatch, context: E
       resourceId: routeKeyOf(match),
       resourcePath: route.path,
       stage: match.stage,
+      ...(context.authorizer !== undefined && { authorizer: context.authorizer }),
     },
     pathParameters,
     stageVariables,
@@ -326,6 +351,7 @@ export function toV2Event(
       stage: match.stage,
       time: formatRequestTime(request.receivedAt),
       timeEpoch: request.receivedAt,
+      ...(context.authorizer !== undefined && { authorizer: context.authorizer }),
     },
     ...(body !== undefined && { body }),
     ...(pathParameters !== undefined && { pathParameters }),

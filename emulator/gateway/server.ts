@@ -8,6 +8,7 @@ import {
   integrationOf,
   type RouteModel,
 } from '../template/model.ts';
+import { type AuthorizationServices, authorize, newAuthorizationServices } from './auth/authorize.ts';
 import { answerPreflight, applyHttpCors } from './cors.ts';
 import {
   type EventContext,
@@ -41,6 +42,8 @@ export type Invocation =
 export interface GatewayRoutes {
   readonly router: Router;
   readonly accountId: string;
+  /** For the ARNs authorizers are given; `us-east-1` when absent. */
+  readonly region?: string;
 }
 
 export interface GatewayOptions {
@@ -48,6 +51,10 @@ export interface GatewayOptions {
   /** Runs a function; rejects only when the function cannot be invoked at all (unknown, throttled). */
   invoke(functionId: string, event: unknown): Promise<Invocation>;
   readonly log: Logger;
+}
+
+interface GatewayState extends GatewayOptions {
+  readonly authorization: AuthorizationServices;
 }
 
 // Below this the event cannot reach Lambda's 6 MB limit, so it is not serialised just to be measured.
@@ -58,7 +65,12 @@ const EVENT_OVERHEAD_BYTES = 64 * 1024;
  * and the function's result into the response API Gateway would send. Everything it decides is delegated to
  * the pure modules beside it; this file only moves bytes and time.
  */
-export function createGatewayServer(options: GatewayOptions): Server {
+export function createGatewayServer(gatewayOptions: GatewayOptions): Server {
+  const options: GatewayState = {
+    ...gatewayOptions,
+    // One cache of authorizer answers per server; a reload brings new authorizer objects, and so an empty one.
+    authorization: newAuthorizationServices(gatewayOptions.invoke, gatewayOptions.log),
+  };
   const server = createServer((request, response) => {
     serve(options, request, response).catch((error: unknown) => {
       // A client that hangs up before its whole request has arrived is not the emulator failing.
@@ -78,7 +90,7 @@ export function createGatewayServer(options: GatewayOptions): Server {
 }
 
 async function serve(
-  options: GatewayOptions,
+  options: GatewayState,
   incoming: IncomingMessage,
   outgoing: ServerResponse,
 ): Promise<void> {
@@ -108,7 +120,42 @@ async function serve(
     finish(options, incoming, outgoing, routeMissResponse(match.kind), match.kind, started, undefined);
     return;
   }
-  const response = await integrate(options, routes, request, match);
+  let context = eventContext(routes, match.api, request);
+  const auth = match.route.auth;
+  if (auth !== undefined) {
+    const outcome = await authorize(
+      { request, match, auth, context, region: routes.region ?? 'us-east-1' },
+      options.authorization,
+    );
+    if (!outcome.allowed) {
+      options.log.warn(`${request.method} ${request.rawPath}: ${outcome.reason}`);
+      const denied = withRequestId(
+        outcome.response,
+        match.api.kind,
+        context.requestId,
+        match.api.kind === 'rest' ? context.extendedRequestId : undefined,
+      );
+      const cors = match.api.cors;
+      const final = cors?.kind === 'http' ? applyHttpCors(denied, request, cors) : denied;
+      finish(
+        options,
+        incoming,
+        outgoing,
+        final,
+        match.api.kind,
+        started,
+        targetOf(match.route),
+        context.requestId,
+      );
+      return;
+    }
+    context = {
+      ...context,
+      ...(outcome.authorizer === undefined ? {} : { authorizer: outcome.authorizer }),
+      ...(outcome.identity === undefined ? {} : { identity: outcome.identity }),
+    };
+  }
+  const response = await integrate(options, request, match, context);
   const cors = match.api.cors;
   const final = cors?.kind === 'http' ? applyHttpCors(response.response, request, cors) : response.response;
   finish(
@@ -126,12 +173,11 @@ async function serve(
 /** Builds the event, invokes the function within the integration timeout, and converts what it returned. */
 async function integrate(
   options: GatewayOptions,
-  routes: GatewayRoutes,
   request: GatewayRequest,
   match: RouteMatch,
+  context: EventContext,
 ): Promise<{ response: GatewayResponse; requestId: string }> {
   const { api, route } = match;
-  const context = eventContext(routes, api, request);
   const withId = (response: GatewayResponse) => ({
     response: withRequestId(
       response,

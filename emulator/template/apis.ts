@@ -1,6 +1,7 @@
+import { readApiAuth } from './auth.ts';
 import { readHttpCors, readRestCors } from './cors.ts';
 import type { Diagnostics } from './errors.ts';
-import type { ApiModel } from './model.ts';
+import type { ApiAuthModel, ApiModel } from './model.ts';
 import { apiPhysicalId } from './physical-ids.ts';
 import type { PropertyReader } from './properties.ts';
 import { type ResourceEntry, SERVERLESS_API } from './resources.ts';
@@ -15,9 +16,6 @@ import { expectNonEmptyString, expectScalarText, expectString } from './values.t
  */
 export function buildApi(entry: ResourceEntry, properties: PropertyReader, diag: Diagnostics): ApiModel {
   const implicit = entry.implicitFor !== undefined;
-  if (properties.raw(['Auth']) !== undefined) {
-    diag.warn(properties.pathOf(['Auth']), 'authorizers are not emulated; every request is let through');
-  }
 
   if (entry.type === SERVERLESS_API) {
     let stageName = 'Prod';
@@ -35,6 +33,7 @@ export function buildApi(entry: ResourceEntry, properties: PropertyReader, diag:
       stageVariables: readStringMap(properties, 'Variables', diag),
       binaryMediaTypes: readBinaryMediaTypes(properties, diag),
       cors: readRestCors(properties, diag),
+      ...withAuth(readApiAuth(properties, 'rest', diag)),
     };
   }
 
@@ -48,7 +47,12 @@ export function buildApi(entry: ResourceEntry, properties: PropertyReader, diag:
     stageVariables: readStringMap(properties, 'StageVariables', diag),
     binaryMediaTypes: [],
     cors: readHttpCors(properties, diag),
+    ...withAuth(readApiAuth(properties, 'http', diag)),
   };
+}
+
+function withAuth(auth: ApiAuthModel | undefined): { auth?: ApiAuthModel } {
+  return auth === undefined ? {} : { auth };
 }
 
 /** A map of strings (stage variables), numbers and booleans as their text. */

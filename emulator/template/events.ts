@@ -1,4 +1,5 @@
 import { parseTimestamp } from '../schedule/zone.ts';
+import { readRouteAuth } from './auth.ts';
 import type { Diagnostics } from './errors.ts';
 import { isEventSourceType, readEventSource } from './event-sources.ts';
 import { mergeGlobals } from './globals.ts';
@@ -122,9 +123,6 @@ function readRoute(
   const { diag } = context;
   const kind: ApiKind = event.type === 'Api' ? 'rest' : 'http';
   const api = targetApi(event, kind, context);
-  if (properties.raw(['Auth']) !== undefined) {
-    diag.warn(properties.pathOf(['Auth']), 'authorizers are not emulated; every request is let through');
-  }
   if (api === undefined) return undefined;
 
   const rawPath = properties.value(['Path']);
@@ -152,7 +150,15 @@ function readRoute(
     );
   }
 
-  const base = { apiId: api.logicalId, method, path, functionId: context.functionId, eventId: event.eventId };
+  const auth = readRouteAuth(properties, api, diag);
+  const base = {
+    apiId: api.logicalId,
+    method,
+    path,
+    functionId: context.functionId,
+    eventId: event.eventId,
+    ...(auth === undefined ? {} : { auth }),
+  };
   if (kind === 'rest') {
     return { ...base, kind, payloadVersion: '1.0', integrationTimeoutMs: REST_INTEGRATION_TIMEOUT_MS };
   }

@@ -172,6 +172,107 @@ export interface ApiModel {
   /** REST only; HTTP APIs have none. */
   readonly binaryMediaTypes: readonly string[];
   readonly cors: RestCors | HttpCors | undefined;
+  /** SAM `Auth` (Globals merged); `undefined` when the API has none: every route is open. */
+  readonly auth?: ApiAuthModel;
+}
+
+/**
+ * SAM `Auth` of an `AWS::Serverless::Api` or `AWS::Serverless::HttpApi`: its authorizers by name and what
+ * protects a route whose event says nothing.
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-api-apiauth.html
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-httpapi-httpapiauth.html
+ */
+export interface ApiAuthModel {
+  readonly authorizers: ReadonlyMap<string, AuthorizerModel>;
+  /** An authorizer's name or `AWS_IAM`; `undefined`: routes are open unless their event names one. */
+  readonly defaultAuthorizer: string | undefined;
+  /** REST: every method needs an API key unless its event says `ApiKeyRequired: false`. */
+  readonly apiKeyRequired: boolean;
+  /** REST, default true: SAM puts the default authorizer on the OPTIONS method that CORS generates too. */
+  readonly addDefaultAuthorizerToCorsPreflight: boolean;
+  /** REST, default true: likewise for `ApiKeyRequired`. */
+  readonly addApiKeyRequiredToCorsPreflight: boolean;
+}
+
+export type AuthorizerModel = LambdaAuthorizerModel | JwtAuthorizerModel | CognitoAuthorizerModel;
+
+/** Where a Lambda authorizer's identity comes from: API Gateway answers 401 without calling it when one is absent. */
+export interface IdentitySources {
+  readonly headers: readonly string[];
+  readonly queryStrings: readonly string[];
+  readonly stageVariables: readonly string[];
+  /** `$context` variables, e.g. `identity.sourceIp`. */
+  readonly context: readonly string[];
+}
+
+/**
+ * A Lambda authorizer: REST `TOKEN` or `REQUEST` (payload 1.0), or an HTTP API one (`REQUEST`, payload 1.0 or
+ * 2.0, simple responses optional).
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-api-lambdatokenauthorizer.html
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-httpapi-lambdaauthorizer.html
+ */
+export interface LambdaAuthorizerModel {
+  readonly kind: 'lambda';
+  readonly name: string;
+  /** The template function that `FunctionArn` refers to; `undefined` for a function outside the template. */
+  readonly functionId: string | undefined;
+  /** `FunctionArn` as written, for messages when it is not a template function. */
+  readonly functionArn: string;
+  readonly payloadType: 'TOKEN' | 'REQUEST';
+  /** `AuthorizerPayloadFormatVersion` of an HTTP API authorizer; REST authorizers get 1.0 events. */
+  readonly payloadVersion: '1.0' | '2.0';
+  /** HTTP API `EnableSimpleResponses`: `{isAuthorized, context}` answers instead of IAM policies. */
+  readonly simpleResponses: boolean;
+  readonly identity: IdentitySources;
+  /** TOKEN: `Identity.ValidationExpression`, a regular expression the whole token must match. */
+  readonly validationExpression: string | undefined;
+  /** `ReauthorizeEvery`: seconds a result is cached per identity; 0 turns caching off. */
+  readonly ttlSeconds: number;
+}
+
+/**
+ * An HTTP API JWT authorizer (SAM `OAuth2Authorizer`): tokens verified against the issuer's keys.
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-httpapi-oauth2authorizer.html
+ */
+export interface JwtAuthorizerModel {
+  readonly kind: 'jwt';
+  readonly name: string;
+  readonly issuer: string;
+  readonly audience: readonly string[];
+  /** `IdentitySource`, default `$request.header.Authorization`. */
+  readonly identitySource: string;
+  /** The authorizer's `AuthorizationScopes`, for routes whose event gives none. */
+  readonly authorizationScopes: readonly string[];
+}
+
+/**
+ * A REST Cognito user pool authorizer: ID or access tokens of the pools in `UserPoolArn`.
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-api-cognitoauthorizer.html
+ */
+export interface CognitoAuthorizerModel {
+  readonly kind: 'cognito';
+  readonly name: string;
+  /** Each pool's ARN as resolved (a `!GetAtt Pool.Arn` gives the local ARN of that pool). */
+  readonly userPoolArns: readonly string[];
+  /** `Identity.Header`, default `Authorization`. */
+  readonly header: string;
+  readonly validationExpression: string | undefined;
+  readonly authorizationScopes: readonly string[];
+  readonly ttlSeconds: number;
+}
+
+/**
+ * What protects one route, worked out from the API's `Auth` and the event's own `Auth` as SAM does: the event's
+ * `Authorizer` (`NONE` opens it) over the API's `DefaultAuthorizer`, the event's `AuthorizationScopes` over the
+ * authorizer's, the event's `ApiKeyRequired` over the API's.
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-apifunctionauth.html
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-httpapifunctionauth.html
+ */
+export interface RouteAuth {
+  /** `undefined`: no authorizer (`NONE`, or none by default). */
+  readonly authorizer: AuthorizerModel | { readonly kind: 'iam' } | undefined;
+  readonly scopes: readonly string[];
+  readonly apiKeyRequired: boolean;
 }
 
 /** SAM `Cors` of a REST API, with SAM's inner single quotes removed (`"'*'"` → `*`). */
@@ -219,6 +320,8 @@ export interface RouteModel {
    * (every route made by a function event).
    */
   readonly integration?: RouteIntegration;
+  /** Authorizer, scopes and API key; absent: the route is open. */
+  readonly auth?: RouteAuth;
 }
 
 /** How API Gateway answers a route: `x-amazon-apigateway-integration` of an OpenAPI definition, as emulated. */

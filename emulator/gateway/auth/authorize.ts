@@ -1,0 +1,76 @@
+import type { Logger } from '../../log.ts';
+import type { RouteAuth } from '../../template/model.ts';
+import type { EventContext } from '../events.ts';
+import type { GatewayRequest } from '../request.ts';
+import type { GatewayResponse } from '../responses.ts';
+import type { RouteMatch } from '../router.ts';
+import type { Invocation } from '../server.ts';
+import { AuthorizerCache } from './cache.ts';
+import { authorizeWithLambda, type LambdaAnswer } from './lambda.ts';
+
+/** The request being authorized, with what its events are built from. */
+export interface AuthorizationInput {
+  readonly request: GatewayRequest;
+  readonly match: RouteMatch;
+  readonly auth: RouteAuth;
+  readonly context: EventContext;
+  readonly region: string;
+}
+
+/** What authorizers need of the emulator: running an authorizer function, logging, a cache that outlives requests. */
+export interface AuthorizationServices {
+  invoke(functionId: string, event: unknown): Promise<Invocation>;
+  readonly log: Logger;
+  readonly lambdaCache: AuthorizerCache<LambdaAnswer>;
+}
+
+/** Let through, with what the integration's event then carries; or stopped, with API Gateway's answer. */
+export type AuthorizationOutcome =
+  | {
+      readonly allowed: true;
+      readonly authorizer?: EventContext['authorizer'];
+      readonly identity?: EventContext['identity'];
+      /** REST: the API key a Lambda authorizer names for usage plans (`usageIdentifierKey`). */
+      readonly usageIdentifierKey?: string;
+    }
+  | {
+      readonly allowed: false;
+      readonly response: GatewayResponse;
+      /** For the emulator's log only: API Gateway never tells the client why. */
+      readonly reason: string;
+    };
+
+export function newAuthorizationServices(
+  invoke: AuthorizationServices['invoke'],
+  log: Logger,
+): AuthorizationServices {
+  return { invoke, log, lambdaCache: new AuthorizerCache() };
+}
+
+const warned = new WeakSet<object>();
+
+/**
+ * Runs the route's authorizer as API Gateway does before the integration.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html
+ */
+export async function authorize(
+  input: AuthorizationInput,
+  services: AuthorizationServices,
+): Promise<AuthorizationOutcome> {
+  const authorizer = input.auth.authorizer;
+  if (authorizer === undefined) return { allowed: true };
+  switch (authorizer.kind) {
+    case 'lambda':
+      return authorizeWithLambda(authorizer, input, services);
+    case 'jwt':
+    case 'cognito':
+    case 'iam':
+      if (!warned.has(authorizer)) {
+        warned.add(authorizer);
+        services.log.warn(
+          `${input.match.route.apiId}: ${authorizer.kind === 'iam' ? 'AWS_IAM' : authorizer.kind} authorization is not emulated yet; requests are let through`,
+        );
+      }
+      return { allowed: true };
+  }
+}
