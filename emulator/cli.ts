@@ -11,6 +11,8 @@ import {
   parseEnvVars,
   parseParameterOverrides,
 } from './config.ts';
+import { movingPrices } from './fake-binance/prices.ts';
+import { startFakeBinance } from './fake-binance/server.ts';
 import { GenerateEventError, generateEvent, UnknownEventError } from './generate-event.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { readSamConfig, type SamCommand } from './samconfig.ts';
@@ -30,6 +32,9 @@ Commands (the verbs of sam local, without Docker):
   generate-event <service> <event>
                             print an event to pipe into invoke (services and events below)
   build                     bundle every function as sam build would, into dist/<LogicalId>/
+  fake-binance              an offline stand-in for Binance's price API on :4010 (-p, --host), prices that move;
+                            point the functions at it with -n env.json: {"Parameters": {"BINANCE_API_URL":
+                            "http://127.0.0.1:4010"}}
 
 Options:
   -t, --template FILE             SAM template (default: template.yaml)
@@ -128,6 +133,9 @@ function parse(argv: readonly string[]) {
 
 type Values = ReturnType<typeof parse>['values'];
 
+/** The port the README's env.json example names. */
+const FAKE_BINANCE_PORT = 4010;
+
 class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -167,6 +175,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await invokeCommand(values, rest);
       case 'build':
         return await buildCommand(values, rest);
+      case 'fake-binance':
+        return await fakeBinanceCommand(values, rest);
       default:
         throw new UsageError(`Unknown command "${command}"`);
     }
@@ -232,6 +242,27 @@ async function startCommand(
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}
+
+/** The README's offline upstream: serves until SIGINT or SIGTERM. */
+async function fakeBinanceCommand(values: Values, extra: readonly string[]): Promise<number> {
+  noExtraArguments('fake-binance', extra);
+  const fake = await startFakeBinance({
+    prices: movingPrices(),
+    host: values.host,
+    port: portOf('--port', values.port ?? String(FAKE_BINANCE_PORT)),
+    log: (line) => consoleLogger.info(line),
+  });
+  consoleLogger.info(
+    `Fake Binance on ${fake.url} (GET /api/v3/ticker/price): run the functions with -n env.json, where env.json ` +
+      `is {"Parameters": {"BINANCE_API_URL": "${fake.url}"}}`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => fake.close().then(resolve, resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   });
   return 0;
 }
