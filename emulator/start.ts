@@ -1,7 +1,6 @@
 import { type FSWatcher, watch as watchFile } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { App, type AppOptions } from './app.ts';
 import { createFunctionUrlServer } from './function-url/server.ts';
 import type { SigningCredentials } from './function-url/sigv4.ts';
@@ -14,7 +13,7 @@ import type { InvokeOutcome } from './runtime/pool.ts';
 import { describeSchedule, Scheduler, validateSchedules } from './schedule/scheduler.ts';
 import { loadTemplate } from './template/load.ts';
 import { type AppModel, integrationOf, type RouteModel } from './template/model.ts';
-import { emulatorWebConfig, startWebServer } from './web.ts';
+import { emulatorWebConfig, startWebServer, webRootFor } from './web.ts';
 
 export interface EmulatorOptions extends AppOptions {
   readonly host: string;
@@ -103,17 +102,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     });
   }
 
+  const webRoot = webRootFor(options.templatePath);
   const web =
-    apiUrl === undefined || options.webPort === undefined
+    apiUrl === undefined || options.webPort === undefined || webRoot === undefined
       ? undefined
       : await startWebServer({
-          root: fileURLToPath(new URL('../web/', import.meta.url)),
+          root: webRoot,
           host: options.host,
           port: options.webPort,
           log,
           config: emulatorWebConfig(apiUrl),
         });
   if (web !== undefined) log.info(`Web page on ${web.url}/`);
+  else if (apiUrl !== undefined && options.webPort !== undefined) {
+    log.info(`No web page: the page in web/ is for the templates beside it, not for ${options.templatePath}`);
+  }
 
   let reloading: Promise<void> = Promise.resolve();
   const reload = () => {
