@@ -40,7 +40,8 @@ Options:
   -t, --template FILE             SAM template (default: template.yaml)
   -p, --port PORT                 API port for start/start-api (3000), endpoint port for start-lambda (3001)
       --lambda-port PORT          start: the Lambda Invoke endpoint's port (default: 3001)
-      --web-port PORT             start: the web page's port, its own origin (default: 8080)
+      --web-port PORT             start: the web page's port, its own origin (default: 8080); served only for the
+                                  templates beside web/, this project's own
       --function-url-port PORT    start, start-api: the first function URL's port, the next URL's PORT+1... in
                                   template order (default: 3100); AWS_IAM URLs check SigV4 against the
                                   credentials the functions get (the shell's, or --profile's)

@@ -1,5 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import { isDeprecated, nodeRuntime, supportedRuntimeIds } from '../runtime/runtimes.ts';
+import { checkCodeLocation } from './code-uri.ts';
 import type { Diagnostics } from './errors.ts';
 import { readEsbuild } from './esbuild.ts';
 import type { Resolver } from './intrinsics.ts';
@@ -26,6 +27,8 @@ export interface FunctionContext {
   readonly layers: ReadonlyMap<string, LayerModel>;
   /** For runtime deprecation. */
   readonly today: Date;
+  /** Check that CodeUri is a folder or an archive on disk (loadTemplate does; parseTemplate reads no file). */
+  readonly checkCode?: boolean;
 }
 
 /**
@@ -82,6 +85,15 @@ export function buildFunction(
   const codeUri =
     code === undefined ? (inlineCode === undefined ? readCodeUri(properties, diag) : '.') : code.codeUri;
   if (codeUri === undefined) return undefined;
+  if (context.checkCode === true && inlineCode === undefined) {
+    const location = {
+      logicalId: entry.logicalId,
+      written: codeUri,
+      handler,
+      path: properties.pathOf([entry.type === LAMBDA_FUNCTION ? 'Code' : 'CodeUri']),
+    };
+    checkCodeLocation(location, templateDirectory, diag);
+  }
 
   const environment = readEnvironment(properties, diag);
   const esbuild = readEsbuild(
