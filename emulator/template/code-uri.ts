@@ -51,7 +51,8 @@ export function checkCodeLocation(
   const suggestion = nearestFolder(location.written, templateDirectory);
   return diag.fail(
     location.path,
-    `${location.logicalId}'s code folder ${location.written} does not exist (no ${absolute})` +
+    `${location.logicalId}'s code ${isCodeArchive(absolute) ? 'archive' : 'folder'} ${location.written} does not ` +
+      `exist (no ${absolute})` +
       (suggestion === undefined ? '' : `; did you mean ${suggestion}?`),
   );
 }

@@ -85,15 +85,15 @@ export function buildFunction(
   const codeUri =
     code === undefined ? (inlineCode === undefined ? readCodeUri(properties, diag) : '.') : code.codeUri;
   if (codeUri === undefined) return undefined;
-  if (context.checkCode === true && inlineCode === undefined) {
-    const location = {
-      logicalId: entry.logicalId,
-      written: codeUri,
-      handler,
-      path: properties.pathOf([entry.type === LAMBDA_FUNCTION ? 'Code' : 'CodeUri']),
-    };
-    checkCodeLocation(location, templateDirectory, diag);
-  }
+  const codePath = properties.pathOf([entry.type === LAMBDA_FUNCTION ? 'Code' : 'CodeUri']);
+  const codeKind =
+    context.checkCode === true && inlineCode === undefined
+      ? checkCodeLocation(
+          { logicalId: entry.logicalId, written: codeUri, handler, path: codePath },
+          templateDirectory,
+          diag,
+        )
+      : 'folder';
 
   const environment = readEnvironment(properties, diag);
   const esbuild = readEsbuild(
@@ -103,6 +103,13 @@ export function buildFunction(
     environment,
     diag,
   );
+  if (codeKind === 'archive' && esbuild?.build !== undefined) {
+    diag.fail(
+      codePath,
+      `${codeUri} is an archive, and Metadata BuildMethod esbuild bundles the sources of a folder: set CodeUri to ` +
+        'the folder, or drop the build metadata to run the archive as it is',
+    );
+  }
   const reserved = properties.value(['ReservedConcurrentExecutions']);
 
   return {

@@ -130,6 +130,34 @@ Resources:
     expect([...loadTemplate(template).functions.keys()]).to.deep.equal(['InFolder', 'Default', 'Inline']);
   });
 
+  it('accepts a .zip CodeUri, which sam local unzips, and names a missing one an archive', () => {
+    const template = project(['dist'], serverless('dist/function.zip'));
+    writeFileSync(join(template, '..', 'dist', 'function.zip'), '');
+    const missing = project([], serverless('function.zip'));
+
+    expect(loadTemplate(template).functions.get('ProducerFunction')?.codeUri).to.equal(
+      join(template, '..', 'dist', 'function.zip'),
+    );
+    expect(loadError(missing).message).to.include(
+      "ProducerFunction's code archive function.zip does not exist",
+    );
+  });
+
+  it('refuses a .zip CodeUri with esbuild build metadata, since esbuild bundles a folder', () => {
+    const template = project(
+      [],
+      `${serverless('function.zip')}    Metadata:
+      BuildMethod: esbuild
+      BuildProperties: {EntryPoints: [app.ts]}
+`,
+    );
+    writeFileSync(join(template, '..', 'function.zip'), '');
+
+    expect(loadError(template).message).to.include(
+      'Resources.ProducerFunction.Properties.CodeUri: function.zip is an archive, and Metadata BuildMethod esbuild',
+    );
+  });
+
   it('parseTemplate reads no file, so it leaves CodeUri unchecked', () => {
     const model = parseTemplate(serverless('nowhere/'), '/project/template.yaml');
 
