@@ -55,7 +55,8 @@ describe('unzip, as SAM CLI unzips a CodeUri archive before running it', () => {
     const notZip = join(root, 'notes.zip');
     writeFileSync(notZip, 'just text');
     const damaged = zipArchive([{ name: 'app.js', content: 'exports.handler = 1;', stored: true }]);
-    damaged[30 + 'app.js'.length] ^= 0xff;
+    const firstDataByte = 30 + 'app.js'.length;
+    damaged.writeUInt8(damaged.readUInt8(firstDataByte) ^ 0xff, firstDataByte);
     const damagedFile = join(root, 'damaged.zip');
     writeFileSync(damagedFile, damaged);
 
