@@ -87,10 +87,15 @@ const BOTH_PARAMETERS: BinanceError = {
   code: -1128,
   msg: 'Combination of optional parameters invalid.',
 };
-const illegal = (parameter: string): BinanceError => ({
+/** The legal range each parameter's -1100 message names, as Binance words it. */
+const LEGAL_RANGES: Readonly<Record<string, string>> = {
+  symbol: '^[A-Z0-9-_.]{1,20}$',
+  symbols: '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$',
+};
+const illegal = (parameter: 'symbol' | 'symbols'): BinanceError => ({
   status: 400,
   code: -1100,
-  msg: `Illegal characters found in parameter '${parameter}'; legal range is '${LEGAL_SYMBOL.source}'.`,
+  msg: `Illegal characters found in parameter '${parameter}'; legal range is '${LEGAL_RANGES[parameter]}'.`,
 });
 const empty = (parameter: string): BinanceError => ({
   status: 400,
