@@ -84,7 +84,10 @@ const SECTIONS = new Set([
   'Globals',
 ]);
 
-/** Reads and loads a SAM template file; throws a TemplateError naming the line when it cannot be run. */
+/**
+ * Reads and loads a SAM template file, checking that each function's CodeUri is a folder or a .zip on disk;
+ * throws a TemplateError naming the line when it cannot be run.
+ */
 export function loadTemplate(templatePath: string, options: LoadOptions = {}): AppModel {
   return loadStack(templatePath, options, ROOT_STACK);
 }
