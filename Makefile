@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 FUNCTION ?= MultiplyFunction
 EVENT ?= events/multiply.json
 
-.PHONY: install build test lint typecheck start invoke bench deploy
+.PHONY: install build test lint typecheck start invoke fake-binance bench deploy
 
 install:
 	npm ci
@@ -27,6 +27,10 @@ start:
 
 invoke:
 	npm run invoke -- $(FUNCTION) -e $(EVENT)
+
+# An offline stand-in for Binance on :4010, for `npm start -- -n env.json` (see the README).
+fake-binance:
+	npm run fake-binance
 
 bench:
 	npm run bench

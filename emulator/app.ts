@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type AwsSettings, functionAwsVariables } from './aws-config.ts';
+import { isArchiveCode, unzippedCode, watchArchive } from './build/archive-code.ts';
 import {
   type BuiltFunction,
   buildFunction,
@@ -209,6 +210,7 @@ function linkSdkBesideBuilds(model: AppModel, buildRoot: string): void {
  */
 async function codeOf(fn: FunctionModel, buildRoot: string, generation: number): Promise<FunctionCode> {
   if (fn.inlineCode !== undefined) return writeInlineCode(fn, fn.inlineCode, buildRoot);
+  if (isArchiveCode(fn)) return unzippedCode(fn, buildRoot, generation);
   if (!isBuildable(fn)) return { dir: fn.codeUri, ...handlerModule(fn.codeUri, fn.handler) };
   return codeFromBuild(
     await buildFunction(fn, path.join(buildRoot, `${folderNameOf(fn.logicalId)}-${generation}`)),
@@ -240,6 +242,7 @@ async function watchCode(
   log: Logger,
   codeFolders: CodeFolderWatchers,
 ): Promise<{ code: FunctionCode; stop(): Promise<void> }> {
+  if (isArchiveCode(fn)) return watchArchive(fn, buildRoot, log, (code) => pool()?.setCode(code));
   if (!isBuildable(fn)) {
     const code = { dir: fn.codeUri, ...handlerModule(fn.codeUri, fn.handler) };
     codeFolders.add(fn.codeUri, fn.logicalId, () => pool()?.setCode(code));

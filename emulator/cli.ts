@@ -11,6 +11,8 @@ import {
   parseEnvVars,
   parseParameterOverrides,
 } from './config.ts';
+import { movingPrices } from './fake-binance/prices.ts';
+import { startFakeBinance } from './fake-binance/server.ts';
 import { GenerateEventError, generateEvent, UnknownEventError } from './generate-event.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { ListenError } from './net.ts';
@@ -31,12 +33,16 @@ Commands (the verbs of sam local, without Docker):
   generate-event <service> <event>
                             print an event to pipe into invoke (services and events below)
   build                     bundle every function as sam build would, into dist/<LogicalId>/
+  fake-binance              an offline stand-in for Binance's price API on :4010 (-p, --host), prices that move;
+                            point the functions at it with -n env.json: {"Parameters": {"BINANCE_API_URL":
+                            "http://127.0.0.1:4010"}}
 
 Options:
   -t, --template FILE             SAM template (default: template.yaml)
   -p, --port PORT                 API port for start/start-api (3000), endpoint port for start-lambda (3001)
       --lambda-port PORT          start: the Lambda Invoke endpoint's port (default: 3001)
-      --web-port PORT             start: the web page's port, its own origin (default: 8080)
+      --web-port PORT             start: the web page's port, its own origin (default: 8080); served only for the
+                                  templates beside web/, this project's own
       --function-url-port PORT    start, start-api: the first function URL's port, the next URL's PORT+1... in
                                   template order (default: 3100); AWS_IAM URLs check SigV4 against the
                                   credentials the functions get (the shell's, or --profile's)
@@ -129,6 +135,9 @@ function parse(argv: readonly string[]) {
 
 type Values = ReturnType<typeof parse>['values'];
 
+/** The port the README's env.json example names. */
+const FAKE_BINANCE_PORT = 4010;
+
 class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -168,6 +177,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await invokeCommand(values, rest);
       case 'build':
         return await buildCommand(values, rest);
+      case 'fake-binance':
+        return await fakeBinanceCommand(values, rest);
       default:
         throw new UsageError(`Unknown command "${command}"`);
     }
@@ -279,6 +290,27 @@ async function startCommand(
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}
+
+/** The README's offline upstream: serves until SIGINT or SIGTERM. */
+async function fakeBinanceCommand(values: Values, extra: readonly string[]): Promise<number> {
+  noExtraArguments('fake-binance', extra);
+  const fake = await startFakeBinance({
+    prices: movingPrices(),
+    host: values.host,
+    port: portOf('--port', values.port ?? String(FAKE_BINANCE_PORT)),
+    log: (line) => consoleLogger.info(line),
+  });
+  consoleLogger.info(
+    `Fake Binance on ${fake.url} (GET /api/v3/ticker/price): run the functions with -n env.json, where env.json ` +
+      `is {"Parameters": {"BINANCE_API_URL": "${fake.url}"}}`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => fake.close().then(resolve, resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   });
   return 0;
 }

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { App, type AppOptions } from './app.ts';
 import { createFunctionUrlServer } from './function-url/server.ts';
 import type { SigningCredentials } from './function-url/sigv4.ts';
@@ -15,7 +14,7 @@ import { describeSchedule, Scheduler, validateSchedules } from './schedule/sched
 import { loadTemplate } from './template/load.ts';
 import { type AppModel, integrationOf, type RouteModel } from './template/model.ts';
 import { watchFiles } from './watch.ts';
-import { emulatorWebConfig, type RunningWebServer, startWebServer } from './web.ts';
+import { emulatorWebConfig, type RunningWebServer, startWebServer, webRootFor } from './web.ts';
 
 export interface EmulatorOptions extends AppOptions {
   readonly host: string;
@@ -114,11 +113,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         asyncInvoker,
       });
     }
+    const webRoot = webRootFor(options.templatePath);
     web =
-      apiUrl === undefined || options.webPort === undefined
+      apiUrl === undefined || options.webPort === undefined || webRoot === undefined
         ? undefined
         : await startWebServer({
-            root: fileURLToPath(new URL('../web/', import.meta.url)),
+            root: webRoot,
             host: options.host,
             port: options.webPort,
             log,
@@ -140,6 +140,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   if (urlServers.size > 0) log.info(functionUrlTable(app.model));
   if (lambda !== undefined) log.info(describeLambdaService(lambda.url));
   if (web !== undefined) log.info(`Web page on ${web.url}/`);
+  else if (apiUrl !== undefined && options.webPort !== undefined) {
+    log.info(`No web page: the page in web/ is for the templates beside it, not for ${options.templatePath}`);
+  }
 
   let reloading: Promise<void> = Promise.resolve();
   const reload = () => {

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from './log.ts';
 import { closeServer, listen } from './net.ts';
 
@@ -54,6 +55,20 @@ const WILDCARD_HOSTS = new Map([
   ['0.0.0.0', '127.0.0.1'],
   ['[::]', '[::1]'],
 ]);
+
+/** This project's page: `web/` beside its `template.yaml`, whose `/price` and `/multiply` it calls. */
+const PROJECT_WEB_ROOT = fileURLToPath(new URL('../web', import.meta.url));
+
+/**
+ * The folder of the page to serve beside the APIs of `templatePath`, or `undefined` when there is none. `web/`
+ * is this project's page and calls this project's routes, so it belongs to the templates of the folder it sits
+ * in (template.yaml, or a variant saved beside it) and to no other application's: `start -t other-app/template.yaml`
+ * serves no Binance page. Another application's own `web/` is not served either: it may need a build, and its
+ * `config.json` is not the one this page reads.
+ */
+export function webRootFor(templatePath: string): string | undefined {
+  return join(dirname(resolve(templatePath)), 'web') === PROJECT_WEB_ROOT ? PROJECT_WEB_ROOT : undefined;
+}
 
 /**
  * The emulator serves every route at its root, so one base URL names both endpoints. A page cannot call

@@ -1,5 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import { isDeprecated, nodeRuntime, supportedRuntimeIds } from '../runtime/runtimes.ts';
+import { checkCodeLocation } from './code-uri.ts';
 import type { Diagnostics } from './errors.ts';
 import { readEsbuild } from './esbuild.ts';
 import { referencedResource } from './event-sources.ts';
@@ -27,6 +28,8 @@ export interface FunctionContext {
   readonly layers: ReadonlyMap<string, LayerModel>;
   /** For runtime deprecation. */
   readonly today: Date;
+  /** Check that CodeUri is a folder or an archive on disk (loadTemplate does; parseTemplate reads no file). */
+  readonly checkCode?: boolean;
 }
 
 /**
@@ -83,6 +86,15 @@ export function buildFunction(
   const codeUri =
     code === undefined ? (inlineCode === undefined ? readCodeUri(properties, diag) : '.') : code.codeUri;
   if (codeUri === undefined) return undefined;
+  const codePath = properties.pathOf([entry.type === LAMBDA_FUNCTION ? 'Code' : 'CodeUri']);
+  const codeKind =
+    context.checkCode === true && inlineCode === undefined
+      ? checkCodeLocation(
+          { logicalId: entry.logicalId, written: codeUri, handler, path: codePath },
+          templateDirectory,
+          diag,
+        )
+      : 'folder';
 
   const environment = readEnvironment(properties, diag);
   const esbuild = readEsbuild(
@@ -92,6 +104,13 @@ export function buildFunction(
     environment,
     diag,
   );
+  if (codeKind === 'archive' && esbuild?.build !== undefined) {
+    diag.fail(
+      codePath,
+      `${codeUri} is an archive, and Metadata BuildMethod esbuild bundles the sources of a folder: set CodeUri to ` +
+        'the folder, or drop the build metadata to run the archive as it is',
+    );
+  }
   const reserved = properties.value(['ReservedConcurrentExecutions']);
 
   return {

@@ -84,7 +84,10 @@ const SECTIONS = new Set([
   'Globals',
 ]);
 
-/** Reads and loads a SAM template file; throws a TemplateError naming the line when it cannot be run. */
+/**
+ * Reads and loads a SAM template file, checking that each function's CodeUri is a folder or a .zip on disk;
+ * throws a TemplateError naming the line when it cannot be run.
+ */
 export function loadTemplate(templatePath: string, options: LoadOptions = {}): AppModel {
   return loadStack(templatePath, options, ROOT_STACK);
 }
@@ -110,7 +113,7 @@ function loadStack(templatePath: string, options: LoadOptions, nesting: Nesting)
     const reason = error instanceof Error ? error.message : String(error);
     throw new TemplateError(templatePath, '', undefined, `cannot read the template: ${reason}`);
   }
-  return parseStack(text, templatePath, options, nesting);
+  return parseStack(text, templatePath, options, nesting, { checkCode: true });
 }
 
 /**
@@ -122,7 +125,13 @@ export function parseTemplate(text: string, templatePath: string, options: LoadO
   return parseStack(text, templatePath, options, ROOT_STACK);
 }
 
-function parseStack(text: string, templatePath: string, options: LoadOptions, nesting: Nesting): AppModel {
+function parseStack(
+  text: string,
+  templatePath: string,
+  options: LoadOptions,
+  nesting: Nesting,
+  files: { checkCode: boolean } = { checkCode: false },
+): AppModel {
   const stack = {
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? '123456789012',
@@ -294,7 +303,7 @@ function parseStack(text: string, templatePath: string, options: LoadOptions, ne
     );
     if (layer !== undefined) layers.set(layer.arn, layer);
   }
-  const functionContext = { layers, today: options.today ?? new Date() };
+  const functionContext = { layers, today: options.today ?? new Date(), checkCode: files.checkCode };
 
   const functions = new Map<string, FunctionModel>();
   const schedules: ScheduleModel[] = [];

@@ -67,11 +67,12 @@ export async function fetchPrices(symbols: readonly string[], source: PriceSourc
   const checked = normalizeSymbols(symbols);
   if (checked.length === 0) throw new Error('fetchPrices needs at least one symbol');
   const signal = AbortSignal.timeout(source.timeoutMs);
+  const url = tickerUrl(source.baseUrl, checked);
   let status: number;
   let headers: Headers;
   let text: string;
   try {
-    const response = await fetch(tickerUrl(source.baseUrl, checked), {
+    const response = await fetch(url, {
       signal,
       headers: { accept: 'application/json' },
     });
@@ -81,10 +82,18 @@ export async function fetchPrices(symbols: readonly string[], source: PriceSourc
   } catch (error) {
     if (error instanceof HttpError) throw error;
     // The signal, not the error's shape, says whether time ran out: the body read fails differently from fetch.
+    // The client reads only the message; the log reads the cause, which names the URL tried and why it failed.
+    const endpoint = endpointOf(url);
     if (signal.aborted) {
-      throw new HttpError(504, `Binance did not answer within ${source.timeoutMs} ms`, { cause: error });
+      throw new HttpError(504, `Binance did not answer within ${source.timeoutMs} ms`, {
+        cause: new Error(`no answer from ${endpoint} within ${source.timeoutMs} ms`, { cause: error }),
+      });
     }
-    throw new HttpError(502, 'Could not reach Binance', { cause: error });
+    throw new HttpError(502, 'Could not reach Binance', {
+      cause: new Error(`could not reach ${endpoint}: ${networkReason(error)}${UPSTREAM_HINT}`, {
+        cause: error,
+      }),
+    });
   }
   if (status === 200) return parsePrices(text, checked);
   throw upstreamError(status, text, headers);
@@ -95,6 +104,33 @@ function tickerUrl(baseUrl: string, symbols: readonly string[]): string {
   // `symbol` costs weight 2 and `symbols` weight 4, so a single symbol goes alone.
   if (symbols.length === 1) return `${base}?symbol=${symbols[0]}`;
   return `${base}?symbols=${encodeURIComponent(JSON.stringify(symbols))}`;
+}
+
+/** Logged after a network failure: where the URL comes from, and how to change it when running locally. */
+const UPSTREAM_HINT =
+  ' (the upstream is BINANCE_API_URL; locally, set it with -n env.json: {"Parameters": {"BINANCE_API_URL": "…"}})';
+
+/** The URL without its query, which can hold a hundred symbols: enough to see which host and port were tried. */
+function endpointOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
+}
+
+/**
+ * Why fetch failed, as a code where the network layer gives one (`ECONNREFUSED`, `ENOTFOUND`, `UND_ERR_SOCKET`):
+ * fetch itself only says "fetch failed" and keeps the reason in its `cause` (an AggregateError when several
+ * addresses were tried).
+ */
+function networkReason(error: unknown): string {
+  let current: unknown = error;
+  let message = error instanceof Error ? error.message : String(error);
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if ('code' in current && isString(current.code)) return current.code;
+    message = current.message || message;
+    current =
+      current instanceof AggregateError && current.cause === undefined ? current.errors[0] : current.cause;
+  }
+  return message;
 }
 
 async function readText(response: Response): Promise<string> {

@@ -92,7 +92,7 @@ export function errorResponse(error: unknown): ApiResult {
       msg: 'Request failed',
       statusCode: error.statusCode,
       error: error.message,
-      cause: describe(error.cause),
+      cause: summarize(error.cause),
     };
     if (error.statusCode >= 500) console.error(record);
     else console.warn(record);
@@ -104,6 +104,17 @@ export function errorResponse(error: unknown): ApiResult {
   }
   console.error({ msg: 'Unexpected error', error: describe(error) });
   return jsonResponse(500, { error: 'Internal server error' }, { 'Cache-Control': 'no-store' });
+}
+
+/**
+ * An expected failure's cause in one line: its message says what went wrong (the URL tried, Binance's answer),
+ * where a stack would only show the same lines of the price client every time.
+ */
+function summarize(error: unknown): string | undefined {
+  if (error === undefined) return undefined;
+  if (error instanceof Error)
+    return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
+  return String(error);
 }
 
 function describe(error: unknown): string | undefined {

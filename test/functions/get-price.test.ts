@@ -1,4 +1,6 @@
+import { createServer } from 'node:net';
 import { expect } from 'chai';
+import nock from 'nock';
 import sinon from 'sinon';
 import { handler } from '../../functions/get-price/handler.ts';
 import { binance, TICKER_PATH, useFunctionEnv, useNock } from '../support/binance.ts';
@@ -381,3 +383,63 @@ describe('get-price against a slow Binance on 127.0.0.1', () => {
     expect(result.statusCode).to.equal(502);
   });
 });
+
+describe('get-price logs which upstream it could not reach', () => {
+  useNock();
+  useFunctionEnv({ BINANCE_API_URL: 'https://binance.test', BINANCE_TIMEOUT_MS: '500' });
+  let logged: sinon.SinonStub;
+  beforeEach(() => {
+    logged = sinon.stub(console, 'error');
+  });
+  afterEach(() => sinon.restore());
+
+  const request = () => handler(withQuery(loadEvent('get-price.json'), [['symbol', 'BTCUSDT']]));
+
+  it('names the URL tried and the network code in the log, and keeps the body to "Could not reach Binance"', async () => {
+    const scope = binance()
+      .get(TICKER_PATH)
+      .query({ symbol: 'BTCUSDT' })
+      .replyWithError(
+        Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' }),
+      );
+
+    const result = await request();
+
+    expect(scope.isDone()).to.equal(true);
+    expect(result.statusCode).to.equal(502);
+    expect(jsonBody(result)).to.deep.equal({ error: 'Could not reach Binance' });
+    expect(logged.callCount).to.equal(1);
+    const record = logged.firstCall.args[0];
+    expect(record).to.deep.include({
+      msg: 'Request failed',
+      statusCode: 502,
+      error: 'Could not reach Binance',
+    });
+    expect(record.cause).to.match(
+      /^could not reach https:\/\/binance\.test\/api\/v3\/ticker\/price: ECONNREFUSED \(the upstream is BINANCE_API_URL; locally, set it with -n env\.json/,
+    );
+  });
+
+  it('names a closed port on 127.0.0.1 as ECONNREFUSED, as a real socket reports it', async () => {
+    nock.enableNetConnect('127.0.0.1');
+    const closed = await closedPort();
+    process.env.BINANCE_API_URL = `http://127.0.0.1:${closed}`;
+
+    const result = await request();
+
+    expect(result.statusCode).to.equal(502);
+    expect(logged.firstCall.args[0].cause).to.include(
+      `could not reach http://127.0.0.1:${closed}/api/v3/ticker/price: ECONNREFUSED`,
+    );
+  });
+});
+
+/** A port nothing listens on: one the OS just handed out and that was closed again. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('not a TCP address');
+  return address.port;
+}

@@ -67,12 +67,14 @@ export interface Serving {
 /**
  * Starts a long-running command and resolves with the URL it prints once it serves. With `keepOutput: false`
  * the output is still read (a full pipe would stall the emulator) but only its start is kept. `env` replaces
- * the child's environment (default: this process's).
+ * the child's environment (default: this process's). `ready` finds the URL in the output (default: the
+ * emulator's `Serving on …`), its first group being the URL.
  */
 export function startServing(
   args: readonly string[],
-  options: { keepOutput?: boolean } & CliOptions = {},
+  options: { keepOutput?: boolean; ready?: RegExp } & CliOptions = {},
 ): Promise<Serving> {
+  const ready = options.ready ?? /Serving on (http:\/\/\S+)/;
   const keepAll = options.keepOutput ?? true;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, cliArgs(args, options), {
@@ -89,7 +91,7 @@ export function startServing(
     const serving: Omit<Serving, 'url'> = { child, output: () => output, outputBytes: () => bytes };
     child.stdout?.on('data', (chunk: Buffer) => {
       keep(chunk);
-      const match = /Serving on (http:\/\/\S+)/.exec(output);
+      const match = ready.exec(output);
       if (match?.[1] !== undefined) resolve({ ...serving, url: match[1] });
     });
     child.stderr?.on('data', keep);

@@ -24,13 +24,24 @@ async function freePorts(count: number): Promise<number[]> {
 describe('a start-up failure is one line naming what to do, a distinct exit status, and nothing left listening', function () {
   this.timeout(30_000);
 
+  // The web page is served only for the project's own template; function URLs need a template that has some.
   const cases = [
-    { role: 'APIs', flag: '--port', what: 'the APIs' },
-    { role: 'Lambda endpoint', flag: '--lambda-port', what: 'the Lambda Invoke endpoint' },
-    { role: 'web page', flag: '--web-port', what: 'the web page' },
-    { role: 'function URLs', flag: '--function-url-port', what: 'a function URL' },
+    { role: 'APIs', flag: '--port', what: 'the APIs', template: FUNCTION_URL_TEMPLATE },
+    {
+      role: 'Lambda endpoint',
+      flag: '--lambda-port',
+      what: 'the Lambda Invoke endpoint',
+      template: FUNCTION_URL_TEMPLATE,
+    },
+    { role: 'web page', flag: '--web-port', what: 'the web page', template: 'template.yaml' },
+    {
+      role: 'function URLs',
+      flag: '--function-url-port',
+      what: 'a function URL',
+      template: FUNCTION_URL_TEMPLATE,
+    },
   ];
-  for (const { role, flag, what } of cases) {
+  for (const { role, flag, what, template } of cases) {
     it(`start with the port for ${role} busy: exit 3, "port N (${what}) is in use: pass ${flag} N…", the other ports released`, async () => {
       const busy = await occupy();
       try {
@@ -46,8 +57,9 @@ describe('a start-up failure is one line naming what to do, a distinct exit stat
         const finished = await run([
           'start',
           '-t',
-          FUNCTION_URL_TEMPLATE,
+          template,
           '--no-watch',
+          '--no-schedules',
           ...Object.entries(ports).flatMap(([name, port]) => [name, String(port)]),
         ]);
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -127,6 +127,7 @@ describe('template loading', () => {
     try {
       const path = join(folder, 'template.yaml');
       writeFileSync(path, functionTemplate());
+      mkdirSync(join(folder, 'src'));
       const model = loadTemplate(path);
       expect(model.templatePath).to.equal(path);
       expect(model.functions.get('Fn')?.codeUri).to.equal(join(folder, 'src'));
