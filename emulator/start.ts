@@ -33,7 +33,7 @@ export interface EmulatorOptions extends AppOptions {
    * template order, the next one for the next, and so on; 0 lets the OS pick each. Absent: no function URLs.
    */
   readonly functionUrlPort?: number;
-  /** What AWS_IAM function URLs verify SigV4 signatures with; without it they refuse every request. */
+  /** What AWS_IAM function URLs and API routes verify SigV4 signatures with; without it they refuse every request. */
   readonly credentials?: SigningCredentials;
   /**
    * What the CLI read from env.json and the SAM config file: with `watch`, a change to one of `files` (also
@@ -95,6 +95,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           invoke: async (functionId, event) =>
             bufferedForGateway(await app.invoke(functionId, { payload: event })),
           log,
+          ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
         });
   let apiUrl: string | undefined;
   let lambda: RunningLambdaService | undefined;

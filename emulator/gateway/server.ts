@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { SigningCredentials } from '../function-url/sigv4.ts';
 import type { Logger } from '../log.ts';
 import { limitSlowClients } from '../net.ts';
 import {
@@ -51,6 +52,8 @@ export interface GatewayOptions {
   /** Runs a function; rejects only when the function cannot be invoked at all (unknown, throttled). */
   invoke(functionId: string, event: unknown): Promise<Invocation>;
   readonly log: Logger;
+  /** What `AWS_IAM` routes check SigV4 signatures against (the credentials the functions get). */
+  readonly credentials?: SigningCredentials;
 }
 
 interface GatewayState extends GatewayOptions {
@@ -69,7 +72,11 @@ export function createGatewayServer(gatewayOptions: GatewayOptions): Server {
   const options: GatewayState = {
     ...gatewayOptions,
     // One cache of authorizer answers per server; a reload brings new authorizer objects, and so an empty one.
-    authorization: newAuthorizationServices(gatewayOptions.invoke, gatewayOptions.log),
+    authorization: newAuthorizationServices(
+      gatewayOptions.invoke,
+      gatewayOptions.log,
+      gatewayOptions.credentials,
+    ),
   };
   const server = createServer((request, response) => {
     serve(options, request, response).catch((error: unknown) => {

@@ -50,6 +50,8 @@ export async function startTestApi(
     watch?: boolean;
     /** Also serve the Lambda Invoke endpoint, on its own ephemeral port (`lambdaUrl`). */
     lambda?: boolean;
+    /** What AWS_IAM routes and function URLs check signatures against. */
+    credentials?: { accessKeyId: string; secretAccessKey: string };
   } = {},
 ): Promise<TestApi> {
   const log = captureLog();
@@ -62,6 +64,7 @@ export async function startTestApi(
     host: '127.0.0.1',
     apiPort: 0,
     ...(options.lambda ? { lambdaPort: 0 } : {}),
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
     log,
   });
   if (running.apiUrl === undefined) throw new Error('the API server did not start');

@@ -31,7 +31,7 @@ export interface SignedRequest {
   readonly body: string;
 }
 
-/** Signs a request to `url` as the AWS SDK does (service `lambda`), with the SDK's own SigV4 signer. */
+/** Signs a request to `url` as the AWS SDK does (service `lambda` by default), with the SDK's own SigV4 signer. */
 export async function signRequest(
   url: string,
   options: {
@@ -41,11 +41,13 @@ export async function signRequest(
     readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
     readonly region: string;
     readonly signingDate?: Date;
+    /** `lambda` (function URLs) unless given: `execute-api` for API Gateway. */
+    readonly service?: string;
   },
 ): Promise<SignedRequest> {
   const parsed = new URL(url);
   const signer = new SignatureV4({
-    service: 'lambda',
+    service: options.service ?? 'lambda',
     region: options.region,
     credentials: options.credentials,
     sha256: NodeSha256,

@@ -1,3 +1,4 @@
+import type { SigningCredentials } from '../../function-url/sigv4.ts';
 import type { Logger } from '../../log.ts';
 import type { RouteAuth } from '../../template/model.ts';
 import type { EventContext } from '../events.ts';
@@ -6,6 +7,7 @@ import type { GatewayResponse } from '../responses.ts';
 import type { RouteMatch } from '../router.ts';
 import type { Invocation } from '../server.ts';
 import { AuthorizerCache } from './cache.ts';
+import { authorizeWithIam } from './iam.ts';
 import { authorizeWithLambda, type LambdaAnswer } from './lambda.ts';
 
 /** The request being authorized, with what its events are built from. */
@@ -22,6 +24,10 @@ export interface AuthorizationServices {
   invoke(functionId: string, event: unknown): Promise<Invocation>;
   readonly log: Logger;
   readonly lambdaCache: AuthorizerCache<LambdaAnswer>;
+  /** What `AWS_IAM` signatures are checked against; without them, IAM-protected routes refuse every request. */
+  readonly credentials: SigningCredentials | undefined;
+  /** Epoch milliseconds, for signature windows and token expiry; injected so tests control the clock. */
+  now(): number;
 }
 
 /** Let through, with what the integration's event then carries; or stopped, with API Gateway's answer. */
@@ -43,8 +49,9 @@ export type AuthorizationOutcome =
 export function newAuthorizationServices(
   invoke: AuthorizationServices['invoke'],
   log: Logger,
+  credentials?: SigningCredentials,
 ): AuthorizationServices {
-  return { invoke, log, lambdaCache: new AuthorizerCache() };
+  return { invoke, log, lambdaCache: new AuthorizerCache(), credentials, now: Date.now };
 }
 
 const warned = new WeakSet<object>();
@@ -62,13 +69,14 @@ export async function authorize(
   switch (authorizer.kind) {
     case 'lambda':
       return authorizeWithLambda(authorizer, input, services);
+    case 'iam':
+      return authorizeWithIam(input, services.credentials, services.now());
     case 'jwt':
     case 'cognito':
-    case 'iam':
       if (!warned.has(authorizer)) {
         warned.add(authorizer);
         services.log.warn(
-          `${input.match.route.apiId}: ${authorizer.kind === 'iam' ? 'AWS_IAM' : authorizer.kind} authorization is not emulated yet; requests are let through`,
+          `${input.match.route.apiId}: ${authorizer.kind} authorizers are not emulated yet; requests are let through`,
         );
       }
       return { allowed: true };
