@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { SigningCredentials } from '../function-url/sigv4.ts';
 import type { Logger } from '../log.ts';
 import { limitSlowClients } from '../net.ts';
+import { preflightAuth } from '../template/auth.ts';
 import {
   type ApiKind,
   type ApiModel,
@@ -9,7 +10,12 @@ import {
   integrationOf,
   type RouteModel,
 } from '../template/model.ts';
-import { type AuthorizationServices, authorize, newAuthorizationServices } from './auth/authorize.ts';
+import {
+  type AuthorizationOutcome,
+  type AuthorizationServices,
+  authorize,
+  newAuthorizationServices,
+} from './auth/authorize.ts';
 import { answerPreflight, applyHttpCors } from './cors.ts';
 import {
   type EventContext,
@@ -116,9 +122,27 @@ async function serve(
   }
   const request = toGatewayRequest(incoming, body);
   const routes = options.routes();
-  const preflight = answerPreflight(request, routes.router.owner(request.rawPath));
+  const owner = routes.router.owner(request.rawPath);
+  const preflight = answerPreflight(request, owner);
   if (preflight !== undefined) {
-    const kind = routes.router.owner(request.rawPath)?.api.kind ?? 'http';
+    const kind = owner?.api.kind ?? 'http';
+    const guard = owner === undefined ? undefined : preflightAuth(owner.api);
+    const probe =
+      guard === undefined ? undefined : routes.router.match(owner?.methods[0] ?? 'GET', request.rawPath);
+    if (guard !== undefined && probe?.matched) {
+      // SAM puts the default authorizer on the OPTIONS method it generates for CORS: a browser's preflight,
+      // which carries no credentials, is then refused as AWS refuses it.
+      const match = { ...probe, route: { ...probe.route, method: 'OPTIONS', auth: guard } };
+      const context = eventContext(routes, match.api, request);
+      const outcome = await authorize(
+        { request, match, auth: guard, context, region: routes.region ?? 'us-east-1' },
+        options.authorization,
+      );
+      if (!outcome.allowed) {
+        deny(options, incoming, outgoing, request, match, context, outcome, started);
+        return;
+      }
+    }
     finish(options, incoming, outgoing, preflight, kind, started, undefined);
     return;
   }
@@ -135,25 +159,7 @@ async function serve(
       options.authorization,
     );
     if (!outcome.allowed) {
-      options.log.warn(`${request.method} ${request.rawPath}: ${outcome.reason}`);
-      const denied = withRequestId(
-        outcome.response,
-        match.api.kind,
-        context.requestId,
-        match.api.kind === 'rest' ? context.extendedRequestId : undefined,
-      );
-      const cors = match.api.cors;
-      const final = cors?.kind === 'http' ? applyHttpCors(denied, request, cors) : denied;
-      finish(
-        options,
-        incoming,
-        outgoing,
-        final,
-        match.api.kind,
-        started,
-        targetOf(match.route),
-        context.requestId,
-      );
+      deny(options, incoming, outgoing, request, match, context, outcome, started);
       return;
     }
     context = {
@@ -174,6 +180,38 @@ async function serve(
     started,
     targetOf(match.route),
     response.requestId,
+  );
+}
+
+/** Answers a request authorization stopped, with API Gateway's response, and logs why. */
+function deny(
+  options: GatewayState,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  request: GatewayRequest,
+  match: RouteMatch,
+  context: EventContext,
+  outcome: Extract<AuthorizationOutcome, { allowed: false }>,
+  started: number,
+): void {
+  options.log.warn(`${request.method} ${request.rawPath}: ${outcome.reason}`);
+  const denied = withRequestId(
+    outcome.response,
+    match.api.kind,
+    context.requestId,
+    match.api.kind === 'rest' ? context.extendedRequestId : undefined,
+  );
+  const cors = match.api.cors;
+  const final = cors?.kind === 'http' ? applyHttpCors(denied, request, cors) : denied;
+  finish(
+    options,
+    incoming,
+    outgoing,
+    final,
+    match.api.kind,
+    started,
+    targetOf(match.route),
+    context.requestId,
   );
 }
 

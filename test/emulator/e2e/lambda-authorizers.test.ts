@@ -101,11 +101,42 @@ describe('Lambda authorizers at the gateway, as API Gateway runs them', function
       expect(other.status).to.equal(403);
     });
 
+    it('calls the authorizer again once ReauthorizeEvery has passed', async () => {
+      const first = await authorizerOf('/dev/short', { Authorization: 'Bearer allow-ttl' });
+      const cached = await authorizerOf('/dev/short', { Authorization: 'Bearer allow-ttl' });
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const later = await authorizerOf('/dev/short', { Authorization: 'Bearer allow-ttl' });
+
+      const calls = (value: unknown) => (value as { calls: string }).calls;
+      expect(calls(cached)).to.equal(calls(first));
+      expect(calls(later)).not.to.equal(calls(first));
+    });
+
+    it('an authorizer whose function is not in the template is a 500, and the log says why', async () => {
+      const response = await get('/dev/external', { Authorization: 'Bearer allow-x' });
+
+      expect(response.status).to.equal(500);
+      expect(api.log.lines.warn.join('\n')).to.include(
+        'authorizer ExternalAuth: its function arn:aws:lambda:us-east-1:123456789012:function:shared-authorizer is not in this template',
+      );
+    });
+
     it('with ReauthorizeEvery 0, calls the authorizer on every request', async () => {
       const first = await authorizerOf('/dev/uncached', { Authorization: 'Bearer allow-u' });
       const second = await authorizerOf('/dev/uncached', { Authorization: 'Bearer allow-u' });
 
       expect(second).not.to.deep.include({ calls: (first as { calls: string }).calls });
+    });
+
+    it("SAM puts the default authorizer on the CORS preflight: a browser's OPTIONS, without credentials, is 401", async () => {
+      const preflight = { Origin: 'https://app.example', 'Access-Control-Request-Method': 'GET' };
+
+      const guarded = await get('/dev/items', preflight, 'OPTIONS');
+      const open = await get('/pf/preflight-open', preflight, 'OPTIONS');
+
+      expect(guarded.status).to.equal(401);
+      expect(open.status).to.equal(200);
+      expect(open.headers['access-control-allow-origin']).to.equal('*');
     });
 
     it('Authorizer: NONE opens the route', async () => {
