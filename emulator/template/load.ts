@@ -281,6 +281,7 @@ function parseStack(
             templateDirectory,
             functionsByName,
             stageVariables: api.stageVariables,
+            ...(api.auth === undefined ? {} : { samAuth: api.auth }),
           })
         : undefined;
     if (definition !== undefined) definitions.set(entry.logicalId, definition);

@@ -3,7 +3,17 @@ import { resolve as resolvePath } from 'node:path';
 import { type Diagnostics, TemplateError } from './errors.ts';
 import { mergeGlobals } from './globals.ts';
 import type { Resolver } from './intrinsics.ts';
-import type { ApiKind, ApiModel, HttpCors, MockIntegration, RouteIntegration, RouteModel } from './model.ts';
+import type {
+  ApiAuthModel,
+  ApiKind,
+  ApiModel,
+  HttpCors,
+  MockIntegration,
+  RouteAuth,
+  RouteIntegration,
+  RouteModel,
+} from './model.ts';
+import { DefinitionSecurity } from './openapi-auth.ts';
 import { PropertyReader } from './properties.ts';
 import {
   expectBoolean,
@@ -26,6 +36,8 @@ export interface DefinitionOperation {
   readonly path: string;
   /** `undefined` when the method has no `x-amazon-apigateway-integration`. */
   readonly integration: RouteIntegration | undefined;
+  /** What its `security` (or SAM's default authorizer) requires; absent: open. */
+  readonly auth?: RouteAuth;
   readonly payloadVersion: '1.0' | '2.0';
   readonly timeoutMs: number;
   /** Where the method is written, reported through `diag` (the template's, or an included file's). */
@@ -56,6 +68,8 @@ export interface DefinitionContext {
   /** Deployed function name → logical id, for every function the stack creates. */
   readonly functionsByName: ReadonlyMap<string, string>;
   readonly stageVariables: Readonly<Record<string, string>> | undefined;
+  /** The API's SAM `Auth`, whose authorizers SAM writes into a DefinitionBody. */
+  readonly samAuth?: ApiAuthModel;
 }
 
 /** Where a resource type keeps its OpenAPI document. */
@@ -214,6 +228,13 @@ function readDocument(
   warnBasePath(document, diag);
   warnNotEmulated(document, diag);
   const operations: DefinitionOperation[] = [];
+  const security = new DefinitionSecurity(
+    document,
+    context.kind,
+    context.functionsByName,
+    context.samAuth,
+    diag,
+  );
   const paths = optionalMap(document, ['paths'], diag) ?? {};
   let withoutPayloadVersion = 0;
   for (const pathKey of Object.keys(paths)) {
@@ -236,9 +257,12 @@ function readDocument(
       }
       const read = readIntegration(document, [...relative, INTEGRATION], context, diag);
       if (read.missingPayloadVersion) withoutPayloadVersion += 1;
+      // SAM edits a DefinitionBody (adding its authorizers), never a DefinitionUri document.
+      const auth = security.operationAuth(relative, source === 'DefinitionBody');
       operations.push({
         method,
         path: routePath,
+        ...(auth === undefined ? {} : { auth }),
         integration: read.integration,
         payloadVersion: read.payloadVersion,
         timeoutMs: read.timeoutMs,
@@ -332,8 +356,6 @@ function warnBasePath(document: PropertyReader, diag: Diagnostics): void {
 
 /** Extensions and sections that change what API Gateway lets through or answers, which the emulator does not model. */
 const NOT_EMULATED: readonly (readonly [Path, string])[] = [
-  [['securityDefinitions'], 'authorizers'],
-  [['components', 'securitySchemes'], 'authorizers'],
   [['x-amazon-apigateway-request-validators'], 'request validation'],
   [['x-amazon-apigateway-gateway-responses'], 'custom gateway responses'],
   [['x-amazon-apigateway-policy'], 'the resource policy'],
@@ -863,6 +885,7 @@ function definitionRoute(
     eventId: source,
     payloadVersion: override.payloadVersion ?? operation.payloadVersion,
     integrationTimeoutMs: override.timeoutMs ?? operation.timeoutMs,
+    ...(operation.auth === undefined ? {} : { auth: operation.auth }),
   };
   // A Lambda route reads exactly like one made by a function event.
   if (integration.kind === 'lambda') return { ...base, functionId: integration.functionId };

@@ -144,6 +144,16 @@ describe('Lambda authorizers at the gateway, as API Gateway runs them', function
     });
   });
 
+  describe('an authorizer declared in the OpenAPI definition (x-amazon-apigateway-authorizer)', () => {
+    it('guards the operations whose security names it, as one declared in SAM Auth does', async () => {
+      const missing = await get('/oas/defined');
+      const allowed = await authorizerOf('/oas/defined', { Authorization: 'Bearer allow-oas' });
+
+      expect(missing.status).to.equal(401);
+      expect(allowed).to.include({ principalId: 'allow-oas', type: 'TOKEN' });
+    });
+  });
+
   describe('REST REQUEST authorizer', () => {
     it('gets the headers, query strings and stage variables, and lets the request through', async () => {
       const authorizer = await authorizerOf('/dev/by-request?tenant=t1', { 'X-User': 'carol' });

@@ -270,7 +270,7 @@ describe('template OpenAPI definitions', () => {
     });
   });
 
-  it('authorizers, request validators and gateway responses of the definition are warned about as not emulated', () => {
+  it('request validators and gateway responses of the definition are warned about as not emulated', () => {
     const model = load(
       template(
         'Api',
@@ -286,7 +286,7 @@ describe('template OpenAPI definitions', () => {
     );
 
     expect(model.warnings).to.deep.equal([
-      '/project/template.yaml:7: Resources.MyApi.Properties.DefinitionBody: authorizers, request validation in the ' +
+      '/project/template.yaml:7: Resources.MyApi.Properties.DefinitionBody: request validation in the ' +
         'definition are not emulated; every request is let through as if none were set',
     ]);
   });
