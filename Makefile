@@ -26,7 +26,7 @@ start:
 	npm start
 
 invoke:
-	npm run invoke -- $(FUNCTION) -e $(EVENT)
+	npm run -s invoke -- $(FUNCTION) -e $(EVENT)
 
 # An offline stand-in for Binance on :4010, for `npm start -- -n env.json` (see the README).
 fake-binance:
