@@ -9,6 +9,7 @@ import {
   buildFunction,
   handlerModule,
   isBuildable,
+  missingHandlerFile,
   watchFunction,
 } from './build/esbuild.ts';
 import { applyEnvVars, type EnvVarsFile } from './config.ts';
@@ -119,6 +120,12 @@ export class App {
       const failed = started.find((outcome) => outcome.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
       const codes = started.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : undefined));
+      for (const [index, fn] of functions.entries()) {
+        const code = codes[index];
+        const missing =
+          code === undefined ? undefined : missingHandlerFile(fn.logicalId, code.dir, fn.handler);
+        if (missing !== undefined) options.log.warn(missing);
+      }
       functions.forEach((fn, index) => {
         const code = codes[index];
         if (code === undefined) return;

@@ -140,7 +140,11 @@ export async function watchFunction(
   }
 }
 
-/** The module Lambda would load for `handler.handler`: Node's runtime tries .js, .mjs then .cjs. */
+/**
+ * The module Lambda would load for `handler.handler`: Node's runtime tries .js, .mjs then .cjs. When none exists
+ * the `.js` path is given: the function then fails at init with `Runtime.ImportModuleError`, as it does in Lambda,
+ * rather than stopping the whole emulator (see {@link missingHandlerFile}).
+ */
 export function handlerModule(dir: string, handler: string): { file: string; exportName: string } {
   const dot = handler.lastIndexOf('.');
   const modulePath = handler.slice(0, dot);
@@ -149,7 +153,18 @@ export function handlerModule(dir: string, handler: string): { file: string; exp
     const file = path.join(dir, `${modulePath}${extension}`);
     if (existsSync(file)) return { file, exportName };
   }
-  throw new Error(`Cannot find module ${modulePath} (.js, .mjs or .cjs) for handler ${handler} in ${dir}`);
+  return { file: path.join(dir, `${modulePath}.js`), exportName };
+}
+
+/** The warning for a handler whose file is not in its folder; `undefined` when the file is there. */
+export function missingHandlerFile(logicalId: string, dir: string, handler: string): string | undefined {
+  const { file } = handlerModule(dir, handler);
+  if (existsSync(file)) return undefined;
+  const modulePath = handler.slice(0, handler.lastIndexOf('.'));
+  return (
+    `${logicalId}: Handler ${handler}, but ${dir} has no ${modulePath}.js, .mjs or .cjs; ` +
+    'it fails with Runtime.ImportModuleError when invoked, as in Lambda'
+  );
 }
 
 /** Writes esbuild's in-memory output, built for `builtFor`, into `dir`. */

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import { exitOf, listeningAddresses, ROOT, run, startServing } from '../../support/cli.ts';
 import { GATEWAY_TEMPLATE } from '../../support/emulator.ts';
@@ -101,6 +104,28 @@ describe('the emulator CLI', function () {
       expect(code, stderr).to.equal(0);
       // {} has no body: the function answers its own 400.
       expect(JSON.parse(stdout)).to.include({ statusCode: 400 });
+    });
+
+    it('a Handler whose file is missing fails as Lambda does: Runtime.ImportModuleError, exit 1, a warning naming the file', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'missing-handler-'));
+      try {
+        mkdirSync(path.join(dir, 'src'));
+        writeFileSync(
+          path.join(dir, 'template.yaml'),
+          'Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n' +
+            '    Properties: {Runtime: nodejs22.x, CodeUri: src/, Handler: app.handler}\n',
+        );
+
+        const { code, stdout, stderr } = await run(['invoke', '-t', path.join(dir, 'template.yaml'), 'Fn']);
+
+        expect(code).to.equal(1);
+        expect(JSON.parse(stdout)).to.include({ errorType: 'Runtime.ImportModuleError' });
+        expect(stderr).to.include('Fn: Handler app.handler, but');
+        expect(stderr).to.include('has no app.js, .mjs or .cjs');
+        expect(stderr).not.to.include('internal error');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('exits 2 with a clear message when the event file is not JSON', async () => {
