@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type AwsSettings, functionAwsVariables } from './aws-config.ts';
 import {
+  type BuildMode,
   type BuiltFunction,
   buildFunction,
   handlerModule,
@@ -23,7 +24,7 @@ import {
 import { nodeRuntime } from './runtime/runtimes.ts';
 import { loadTemplate } from './template/load.ts';
 import type { AppModel, FunctionModel, ResourceGroup } from './template/model.ts';
-import { folderNameOf } from './template/nested.ts';
+import { folderNameOf, functionsNamed } from './template/nested.ts';
 import type { ParameterFallbacks } from './template/parameters.ts';
 import { watchTree } from './watch.ts';
 
@@ -45,6 +46,16 @@ export interface AppOptions {
   readonly log: Logger;
   /** Local URL of each function URL server, by function logical id, for `!GetAtt <Id>Url.FunctionUrl`. */
   readonly functionUrls?: ReadonlyMap<string, string>;
+  /** `-d`: the inspector is open; the functions it applies to are built and run for a debugger. */
+  readonly debug?: DebugTarget;
+}
+
+/** Which functions `-d` applies to, and how (debug/README.md). */
+export interface DebugTarget {
+  /** `--debug-function`: only this function (logical id, full path or name, as `invoke` takes it); else all. */
+  readonly functionId?: string;
+  /** `invoke -d`: stop before the handler's first line. */
+  readonly breakBeforeHandler: boolean;
 }
 
 export class UnknownFunctionError extends Error {
@@ -60,17 +71,25 @@ export class App {
   readonly #pools: ReadonlyMap<string, FunctionPool>;
   readonly #buildRoot: string;
   readonly #stops: (() => Promise<void>)[];
+  readonly #debugged: ReadonlySet<string>;
 
   private constructor(
     model: AppModel,
     pools: ReadonlyMap<string, FunctionPool>,
     buildRoot: string,
     stops: (() => Promise<void>)[],
+    debugged: ReadonlySet<string>,
   ) {
     this.model = model;
     this.#pools = pools;
     this.#buildRoot = buildRoot;
     this.#stops = stops;
+    this.#debugged = debugged;
+  }
+
+  /** True when `-d` applies to the function: no timeouts end its invocations. */
+  isDebugged(functionId: string): boolean {
+    return this.#debugged.has(functionId);
   }
 
   /** Loads the template, builds every function and starts its pool (workers start on first use). */
@@ -88,6 +107,12 @@ export class App {
     const layers = new Set([...model.functions.values()].flatMap((fn) => fn.layers));
     for (const warning of layerWarnings(layers)) options.log.warn(warning);
     for (const notice of model.notices) options.log.info(notice);
+    const debugged = debuggedFunctions(model, options.debug, options.log);
+    if (debugged.size > 0) {
+      options.log.info(
+        `Debugging ${[...debugged].join(', ')}: unminified builds with source maps; Timeout and the API integration timeout are suspended while debugging, as in sam local`,
+      );
+    }
     const buildRoot = mkdtempSync(path.join(tmpdir(), 'sam-emulator-'));
     linkSdkBesideBuilds(model, buildRoot);
     const pools = new Map<string, FunctionPool>();
@@ -97,8 +122,9 @@ export class App {
       // With watch, each function's watcher makes its first build too, rather than building it twice.
       const started = await Promise.allSettled(
         functions.map(async (fn) => {
-          if (!options.watch || fn.inlineCode !== undefined) return codeOf(fn, buildRoot, 0);
-          const watched = await watchCode(fn, () => pools.get(fn.logicalId), buildRoot, options.log);
+          const mode = { debug: debugged.has(fn.logicalId) };
+          if (!options.watch || fn.inlineCode !== undefined) return codeOf(fn, buildRoot, 0, mode);
+          const watched = await watchCode(fn, () => pools.get(fn.logicalId), buildRoot, options.log, mode);
           stops.push(watched.stop);
           return watched.code;
         }),
@@ -124,6 +150,9 @@ export class App {
           runtimeModules: runtimeModulesOf(fn, model.templatePath, buildRoot),
           ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
           logSink: options.log.function,
+          ...(debugged.has(fn.logicalId)
+            ? { debug: { breakBeforeHandler: options.debug?.breakBeforeHandler ?? false } }
+            : {}),
         });
         pools.set(fn.logicalId, pool);
       });
@@ -133,7 +162,7 @@ export class App {
       rmSync(buildRoot, { recursive: true, force: true });
       throw error;
     }
-    return new App(model, pools, buildRoot, stops);
+    return new App(model, pools, buildRoot, stops, debugged);
   }
 
   /** Invokes a function by logical id; the outcome carries a function error rather than rejecting with it. */
@@ -195,12 +224,37 @@ function linkSdkBesideBuilds(model: AppModel, buildRoot: string): void {
  * The code a function runs: its inline code written out as `index.js`, its esbuild output, or its CodeUri as is
  * when it has no build metadata.
  */
-async function codeOf(fn: FunctionModel, buildRoot: string, generation: number): Promise<FunctionCode> {
+async function codeOf(
+  fn: FunctionModel,
+  buildRoot: string,
+  generation: number,
+  mode: BuildMode,
+): Promise<FunctionCode> {
   if (fn.inlineCode !== undefined) return writeInlineCode(fn, fn.inlineCode, buildRoot);
   if (!isBuildable(fn)) return { dir: fn.codeUri, ...handlerModule(fn.codeUri, fn.handler) };
   return codeFromBuild(
-    await buildFunction(fn, path.join(buildRoot, `${folderNameOf(fn.logicalId)}-${generation}`)),
+    await buildFunction(fn, path.join(buildRoot, `${folderNameOf(fn.logicalId)}-${generation}`), mode),
   );
+}
+
+/**
+ * The logical ids `-d` applies to: all functions, or the one `--debug-function` names (SAM applies its debug
+ * options to that function only; `samcli/commands/local/cli_common/options.py`, `--debug-function`).
+ */
+function debuggedFunctions(
+  model: AppModel,
+  debug: DebugTarget | undefined,
+  log: Logger,
+): ReadonlySet<string> {
+  if (debug === undefined) return new Set();
+  if (debug.functionId === undefined) return new Set(model.functions.keys());
+  if (model.functions.has(debug.functionId)) return new Set([debug.functionId]);
+  const [named] = functionsNamed(model.functions, debug.functionId);
+  if (named !== undefined) return new Set([named.logicalId]);
+  log.warn(
+    `--debug-function ${debug.functionId}: no such function in the template (${[...model.functions.keys()].join(', ')}); none is debugged`,
+  );
+  return new Set();
 }
 
 /** A folder of its own holding `index.js`, as CloudFormation packages `InlineCode`; a template reload rewrites it. */
@@ -226,6 +280,7 @@ async function watchCode(
   pool: () => FunctionPool | undefined,
   buildRoot: string,
   log: Logger,
+  mode: BuildMode,
 ): Promise<{ code: FunctionCode; stop(): Promise<void> }> {
   if (!isBuildable(fn)) {
     const code = { dir: fn.codeUri, ...handlerModule(fn.codeUri, fn.handler) };
@@ -252,6 +307,7 @@ async function watchCode(
       log.info(`${fn.logicalId}: rebuilt (${formatSizes(outcome.built)})`);
       pool()?.setCode(codeFromBuild(outcome.built));
     },
+    mode,
   );
   return { code: codeFromBuild(watcher.built), stop: () => watcher.dispose() };
 }

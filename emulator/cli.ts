@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { App, formatSizes } from './app.ts';
+import { App, type DebugTarget, formatSizes } from './app.ts';
 import { AwsConfigError, type AwsSettings, describeAwsSettings, loadAwsSettings } from './aws-config.ts';
 import { buildFunction, isBuildable } from './build/esbuild.ts';
 import {
@@ -11,6 +11,7 @@ import {
   parseEnvVars,
   parseParameterOverrides,
 } from './config.ts';
+import { describeDebugging, InspectorError, openInspector, waitForDebugger } from './debug/inspector.ts';
 import { GenerateEventError, generateEvent, UnknownEventError } from './generate-event.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { readSamConfig, type SamCommand } from './samconfig.ts';
@@ -54,6 +55,10 @@ Options:
       --no-schedules              start: do not fire the template's Schedule/ScheduleV2 events
       --retry-delay-scale N       multiply Lambda's async retry delays (1 and 2 minutes) by N, e.g. 0.01
       --max-concurrency N         workers per function without ReservedConcurrentExecutions (default: 10)
+  -d, --debug-port PORT           start, start-api, start-lambda, invoke: open the V8 inspector on HOST:PORT (0: any
+                                  port) and build the functions for a debugger; their timeouts are suspended;
+                                  invoke waits for a debugger and stops before the handler (sam local's -d)
+      --debug-function LogicalId  with -d: debug only this function (the others keep their timeouts)
   -h, --help                      this text
 
 generate-event <service> <event> (names as sam local generate-event; --region R and --account-id N for all):
@@ -119,6 +124,8 @@ const OPTIONS = {
   rule: { type: 'string' },
   token: { type: 'string' },
   'api-id': { type: 'string' },
+  'debug-port': { type: 'string', short: 'd' },
+  'debug-function': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -175,7 +182,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof AwsConfigError) {
+    if (error instanceof AwsConfigError || error instanceof InspectorError) {
       process.stderr.write(`error: ${error.message}\n`);
       return 2;
     }
@@ -200,8 +207,10 @@ async function startCommand(
   noExtraArguments('start', extra);
   const port = values.port === undefined ? undefined : portOf('--port', values.port);
   const app = appOptions(values, consoleLogger, serve.api ? 'local_start_api' : 'local_start_lambda');
+  const debug = startDebugging(values, consoleLogger, false);
   const running = await startEmulator({
     ...app,
+    ...(debug === undefined ? {} : { debug }),
     watch: !values['no-watch'],
     host: values.host,
     ...(serve.api ? { apiPort: port ?? 3000 } : {}),
@@ -285,13 +294,19 @@ async function invokeCommand(values: Values, extra: readonly string[]): Promise<
   // stdout carries only the result, so that it can be piped into jq.
   const log: Logger = { ...consoleLogger, info: (line) => process.stderr.write(`${line}\n`) };
   const event = await readEvent(values.event);
+  const debug = startDebugging(values, log, true);
   const app = await App.load({
     ...appOptions(values, log, 'local_invoke'),
+    ...(debug === undefined ? {} : { debug }),
     watch: false,
     maxConcurrency: 1,
   });
   try {
     const functionId = chooseFunction(app, extra[0]);
+    if (debug !== undefined) {
+      log.info('Waiting for a debugger to attach (invoke -d); the function stops before its handler runs');
+      waitForDebugger();
+    }
     const outcome = await app.invoke(functionId, { payload: event });
     if (outcome.kind === 'error') {
       process.stdout.write(`${JSON.stringify(outcome.error)}\n`);
@@ -434,6 +449,21 @@ function chooseFunction(app: App, requested: string | undefined): string {
     return first.logicalId;
   }
   throw new UsageError(`No function ${requested} in the template: one of ${ids.join(', ')}`);
+}
+
+/**
+ * `-d PORT` (`--debug-port`, SAM's name) opens the inspector before the template is built, so that a debugger can
+ * attach meanwhile; `--debug-function` needs it, as in SAM. `undefined` without `-d`.
+ */
+function startDebugging(values: Values, log: Logger, breakBeforeHandler: boolean): DebugTarget | undefined {
+  const functionId = values['debug-function'];
+  if (values['debug-port'] === undefined) {
+    if (functionId !== undefined) throw new UsageError('--debug-function needs -d/--debug-port PORT');
+    return undefined;
+  }
+  const url = openInspector({ port: portOf('--debug-port', values['debug-port']), host: values.host, log });
+  log.info(describeDebugging(url));
+  return { breakBeforeHandler, ...(functionId === undefined ? {} : { functionId }) };
 }
 
 function portOf(flag: string, value: string): number {

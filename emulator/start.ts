@@ -85,6 +85,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           invoke: async (functionId, event) =>
             bufferedForGateway(await app.invoke(functionId, { payload: event })),
           log,
+          debugging: (functionId) => app.isDebugged(functionId),
         });
   const apiUrl =
     apiServer === undefined ? undefined : await listen(apiServer, options.host, options.apiPort ?? 0);

@@ -48,6 +48,11 @@ export interface GatewayOptions {
   /** Runs a function; rejects only when the function cannot be invoked at all (unknown, throttled). */
   invoke(functionId: string, event: unknown): Promise<Invocation>;
   readonly log: Logger;
+  /**
+   * True for a function a debugger may hold at a breakpoint: its integration timeout is suspended, as `sam local`
+   * lifts timeouts while debugging, so that the paused request still gets its real answer.
+   */
+  readonly debugging?: (functionId: string) => boolean;
 }
 
 // Below this the event cannot reach Lambda's 6 MB limit, so it is not serialised just to be measured.
@@ -155,7 +160,11 @@ async function integrate(
 
   let outcome: Invocation | 'timeout';
   try {
-    outcome = await withinTimeout(options.invoke(integration.functionId, event), route.integrationTimeoutMs);
+    const invocation = options.invoke(integration.functionId, event);
+    outcome =
+      options.debugging?.(integration.functionId) === true
+        ? await invocation
+        : await withinTimeout(invocation, route.integrationTimeoutMs);
   } catch (error) {
     options.log.error(
       `${route.functionId}: invoke refused: ${error instanceof Error ? error.message : String(error)}`,

@@ -38,6 +38,8 @@ export interface WorkerConfig {
   readonly moduleDirs?: readonly string[];
   /** Registers the resolve hook (`module.register`, ~60 ms per worker): only for functions that need it. */
   readonly esmHook?: boolean;
+  /** `invoke -d`: pause in an attached debugger just before the handler is called. */
+  readonly breakBeforeHandler?: boolean;
 }
 
 /** Main thread → worker: run one invocation. */

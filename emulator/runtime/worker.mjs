@@ -511,6 +511,12 @@ function invoke(handler, message) {
   const { context, callback, done } = createContext(invocation, message);
   const callbacks = config.callbacks !== false;
   try {
+    if (config.breakBeforeHandler) {
+      // `invoke -d` stops here, in the attached debugger, before the handler runs (as `sam local invoke -d`
+      // waits for one): Step Into enters the handler's first line. Without a debugger this does nothing.
+      // biome-ignore lint/suspicious/noDebugger: the pause `invoke -d` promises, set only by it.
+      debugger;
+    }
     const result = callbacks
       ? handler(JSON.parse(message.event), context, callback)
       : handler(JSON.parse(message.event), withoutCallbacks(context));
@@ -713,6 +719,11 @@ async function invokeStreaming(handler, message, highWaterMark) {
     finish(invocation, { ok: false, error, logAs: 'Invoke Error' });
   };
   try {
+    if (config.breakBeforeHandler) {
+      // As in `invoke` above.
+      // biome-ignore lint/suspicious/noDebugger: the pause `invoke -d` promises, set only by it.
+      debugger;
+    }
     const result = handler(JSON.parse(message.event), stream, context);
     if (
       typeof result !== 'object' ||

@@ -1,0 +1,61 @@
+/**
+ * `-d/--debug-port`: the V8 inspector of the emulator's own process. The functions run in worker threads of
+ * this process, and a debugger reaches each of them through this one inspector (the DevTools protocol's
+ * `NodeWorker` domain, which VS Code and Chrome's DevTools for Node use): workers started later (scale-out, a
+ * replacement after a crash or a timeout, a rebuild) appear to it as they start, with no port of their own.
+ * https://nodejs.org/docs/latest-v20.x/api/inspector.html
+ */
+import inspector from 'node:inspector';
+import { isIP } from 'node:net';
+import type { Logger } from '../log.ts';
+
+export class InspectorError extends Error {
+  override readonly name = 'InspectorError';
+}
+
+/**
+ * Opens the inspector on `host:port` (0: a port the OS picks) and returns its `ws://` URL. A process a debugger
+ * launched (VS Code's "Launch" configurations open the inspector themselves) keeps the inspector it has. The
+ * inspector runs any code it is sent, so a host other than loopback is warned about.
+ */
+export function openInspector(options: { port: number; host: string; log: Logger }): string {
+  const { port, host, log } = options;
+  const existing = inspector.url();
+  if (existing !== undefined) {
+    log.info(
+      `Debugger: this process already has an inspector (${existing}), opened by the debugger that launched it; -d ${port} is not opened`,
+    );
+    return existing;
+  }
+  if (!isLoopback(host)) {
+    log.warn(
+      `Debugger: the inspector listens on ${host}:${port}, reachable from other machines: anyone who can connect can run code as you. Use --host 127.0.0.1 unless you mean it.`,
+    );
+  }
+  inspector.open(port, host, false);
+  const url = inspector.url();
+  // Node prints why it could not listen (a port in use, say) and leaves the inspector closed.
+  if (url === undefined)
+    throw new InspectorError(`-d ${port}: the inspector could not listen on ${host}:${port}`);
+  return url;
+}
+
+/** `invoke -d`: blocks until a debugger has attached and said to run (`Runtime.runIfWaitingForDebugger`). */
+export function waitForDebugger(): void {
+  inspector.waitForDebugger();
+}
+
+/** The start-up lines of a debugging session: where to attach, and which functions run without timeouts. */
+export function describeDebugging(url: string): string {
+  const { port } = new URL(url);
+  return [
+    `Debugger: inspector on ${url}`,
+    `  VS Code: run "Attach to the emulator" (.vscode/launch.json, port ${port}); Chrome: chrome://inspect, Configure... ${new URL(url).host}, then "inspect"`,
+  ].join('\n');
+}
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1' || host === '[::1]';
+}
