@@ -23,7 +23,7 @@ export function openInspector(options: { port: number; host: string; log: Logger
   const existing = inspector.url();
   if (existing !== undefined) {
     log.info(
-      `Debugger: this process already has an inspector (${existing}), opened by the debugger that launched it; -d ${port} is not opened`,
+      `Debugger: this process already has an inspector (${existing}), opened by node --inspect or by the debugger that launched it; -d ${port} is not opened as well`,
     );
     return existing;
   }
@@ -54,7 +54,8 @@ export function describeDebugging(url: string): string {
   ].join('\n');
 }
 
-function isLoopback(host: string): boolean {
+/** 127.0.0.0/8, ::1 and localhost: the addresses only this machine reaches. */
+export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1' || host === '[::1]';

@@ -272,3 +272,29 @@ describe('debugging: stack traces name the TypeScript source', function () {
     expect(result.stderr).to.include(`${client}:${throwLine}:`);
   });
 });
+
+describe('debugging: the flags, with SAM’s names', function () {
+  this.timeout(60_000);
+  let serving: Serving | undefined;
+  afterEach(() => stopServing(serving));
+
+  it('limits debugging to the function --debug-function names, as SAM applies its debug options to that one only', async () => {
+    serving = await startServing(
+      ['start-api', '-p', '0', '-d', '0', '--debug-function', 'MultiplyFunction', '--no-watch'],
+      { bundled: true },
+    );
+    const line = serving
+      .output()
+      .split('\n')
+      .find((text) => text.startsWith('Debugging '));
+    expect(line).to.match(/^Debugging MultiplyFunction: /);
+  });
+
+  it('refuses --debug-function without -d', async () => {
+    const result = await run(['start-api', '--debug-function', 'MultiplyFunction'], '', { bundled: true });
+    expect([result.code, result.stderr.split('\n')[0]]).to.deep.equal([
+      2,
+      '--debug-function needs -d/--debug-port PORT',
+    ]);
+  });
+});

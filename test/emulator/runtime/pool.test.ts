@@ -122,6 +122,22 @@ describe('runtime: the pool of execution environments', () => {
     });
   });
 
+  describe('while debugging (-d)', () => {
+    it('lifts the function Timeout, as sam local does while a debugger is attached: a 1.5 s invocation of a 1 s function answers', async function () {
+      this.timeout(5_000);
+      const { pool } = openPool('slow', { debug: { breakBeforeHandler: false } });
+      const outcome = await pool.invoke({ payload: { ms: 1500 } });
+      expect(recordOf(outcome)).to.include({ invocations: 1 });
+    });
+
+    it('keeps the Timeout without -d (the same invocation times out)', async function () {
+      this.timeout(5_000);
+      const { pool } = openPool('slow');
+      const outcome = await pool.invoke({ payload: { ms: 1500 } });
+      expect(outcome.kind === 'error' && outcome.timedOut).to.equal(true);
+    });
+  });
+
   describe('close', () => {
     it('finishes the invocations in progress, stops every environment and refuses new invocations', async () => {
       const { pool } = openPool('slow');
