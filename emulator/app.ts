@@ -21,6 +21,7 @@ import {
   type InvokeRequest,
   type ResponseStreamSink,
 } from './runtime/pool.ts';
+import type { WorkerInspector } from './runtime/protocol.ts';
 import { nodeRuntime } from './runtime/runtimes.ts';
 import { loadTemplate } from './template/load.ts';
 import type { AppModel, FunctionModel, ResourceGroup } from './template/model.ts';
@@ -56,6 +57,8 @@ export interface DebugTarget {
   readonly functionId?: string;
   /** `invoke -d`: stop before the handler's first line. */
   readonly breakBeforeHandler: boolean;
+  /** Where each execution environment opens an inspector of its own (for Chrome's DevTools; pool.ts). */
+  readonly workerInspector: WorkerInspector;
 }
 
 export class UnknownFunctionError extends Error {
@@ -150,8 +153,13 @@ export class App {
           runtimeModules: runtimeModulesOf(fn, model.templatePath, buildRoot),
           ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
           logSink: options.log.function,
-          ...(debugged.has(fn.logicalId)
-            ? { debug: { breakBeforeHandler: options.debug?.breakBeforeHandler ?? false } }
+          ...(options.debug !== undefined && debugged.has(fn.logicalId)
+            ? {
+                debug: {
+                  breakBeforeHandler: options.debug.breakBeforeHandler,
+                  inspector: options.debug.workerInspector,
+                },
+              }
             : {}),
         });
         pools.set(fn.logicalId, pool);

@@ -11,7 +11,13 @@ import {
   parseEnvVars,
   parseParameterOverrides,
 } from './config.ts';
-import { describeDebugging, InspectorError, openInspector, waitForDebugger } from './debug/inspector.ts';
+import {
+  describeDebugging,
+  describeInvokeDebugging,
+  InspectorError,
+  openInspector,
+  warnIfExposed,
+} from './debug/inspector.ts';
 import { GenerateEventError, generateEvent, UnknownEventError } from './generate-event.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { readSamConfig, type SamCommand } from './samconfig.ts';
@@ -303,10 +309,6 @@ async function invokeCommand(values: Values, extra: readonly string[]): Promise<
   });
   try {
     const functionId = chooseFunction(app, extra[0]);
-    if (debug !== undefined) {
-      log.info('Waiting for a debugger to attach (invoke -d); the function stops before its handler runs');
-      waitForDebugger();
-    }
     const outcome = await app.invoke(functionId, { payload: event });
     if (outcome.kind === 'error') {
       process.stdout.write(`${JSON.stringify(outcome.error)}\n`);
@@ -452,18 +454,27 @@ function chooseFunction(app: App, requested: string | undefined): string {
 }
 
 /**
- * `-d PORT` (`--debug-port`, SAM's name) opens the inspector before the template is built, so that a debugger can
- * attach meanwhile; `--debug-function` needs it, as in SAM. `undefined` without `-d`.
+ * `-d PORT` (`--debug-port`, SAM's name; `--debug-function` needs it, as in SAM). `start*` opens the process's
+ * inspector on PORT before the template is built, so that a debugger can attach meanwhile, and each execution
+ * environment opens one of its own on a port the OS picks. `invoke` runs one environment, whose own inspector
+ * takes PORT and waits there for a debugger, as `sam local invoke -d` does. `undefined` without `-d`.
  */
-function startDebugging(values: Values, log: Logger, breakBeforeHandler: boolean): DebugTarget | undefined {
+function startDebugging(values: Values, log: Logger, invoke: boolean): DebugTarget | undefined {
   const functionId = values['debug-function'];
   if (values['debug-port'] === undefined) {
     if (functionId !== undefined) throw new UsageError('--debug-function needs -d/--debug-port PORT');
     return undefined;
   }
-  const url = openInspector({ port: portOf('--debug-port', values['debug-port']), host: values.host, log });
-  log.info(describeDebugging(url));
-  return { breakBeforeHandler, ...(functionId === undefined ? {} : { functionId }) };
+  const port = portOf('--debug-port', values['debug-port']);
+  const host = values.host;
+  const only = functionId === undefined ? {} : { functionId };
+  if (invoke) {
+    warnIfExposed(host, port, log);
+    log.info(describeInvokeDebugging(host, port));
+    return { breakBeforeHandler: true, workerInspector: { host, port, wait: true }, ...only };
+  }
+  log.info(describeDebugging(openInspector({ port, host, log })));
+  return { breakBeforeHandler: false, workerInspector: { host, port: 0, wait: false }, ...only };
 }
 
 function portOf(flag: string, value: string): number {

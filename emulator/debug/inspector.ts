@@ -27,11 +27,7 @@ export function openInspector(options: { port: number; host: string; log: Logger
     );
     return existing;
   }
-  if (!isLoopback(host)) {
-    log.warn(
-      `Debugger: the inspector listens on ${host}:${port}, reachable from other machines: anyone who can connect can run code as you. Use --host 127.0.0.1 unless you mean it.`,
-    );
-  }
+  warnIfExposed(host, port, log);
   inspector.open(port, host, false);
   const url = inspector.url();
   // Node prints why it could not listen (a port in use, say) and leaves the inspector closed.
@@ -40,18 +36,27 @@ export function openInspector(options: { port: number; host: string; log: Logger
   return url;
 }
 
-/** `invoke -d`: blocks until a debugger has attached and said to run (`Runtime.runIfWaitingForDebugger`). */
-export function waitForDebugger(): void {
-  inspector.waitForDebugger();
+/** The inspector runs any code it is sent: a host other than loopback is warned about. */
+export function warnIfExposed(host: string, port: number, log: Logger): void {
+  if (isLoopback(host)) return;
+  log.warn(
+    `Debugger: the inspector listens on ${host}:${port}, reachable from other machines: anyone who can connect can run code as you. Use --host 127.0.0.1 unless you mean it.`,
+  );
 }
 
-/** The start-up lines of a debugging session: where to attach, and which functions run without timeouts. */
+/** The start-up lines of `start* -d`: where each kind of debugger attaches. */
 export function describeDebugging(url: string): string {
   const { port } = new URL(url);
   return [
     `Debugger: inspector on ${url}`,
-    `  VS Code: run "Attach to the emulator" (.vscode/launch.json, port ${port}); Chrome: chrome://inspect, Configure... ${new URL(url).host}, then "inspect"`,
+    `  VS Code: "Attach to the emulator" (.vscode/launch.json, port ${port}) reaches every execution environment through it`,
+    '  Chrome: each execution environment prints its own inspector as it starts; open that one (chrome://inspect shows the main thread only)',
   ].join('\n');
+}
+
+/** The start-up line of `invoke -d`. */
+export function describeInvokeDebugging(host: string, port: number): string {
+  return `Debugger: the function waits for a debugger on ${host}:${port} (VS Code: "Attach to the emulator"; Chrome: chrome://inspect), then stops before its handler runs`;
 }
 
 /** 127.0.0.0/8, ::1 and localhost: the addresses only this machine reaches. */

@@ -28,9 +28,11 @@ import {
   isDoneMessage,
   isFatalMessage,
   isInitMessage,
+  isInspectorMessage,
   isStreamChunkMessage,
   isStreamHeadMessage,
   type WorkerConfig,
+  type WorkerInspector,
 } from './protocol.ts';
 import { type NodeRuntime, nodeRuntime } from './runtimes.ts';
 
@@ -103,6 +105,11 @@ export interface PoolOptions {
 export interface DebugMode {
   /** `invoke -d`: the worker breaks (a `debugger` statement) just before it calls the handler. */
   readonly breakBeforeHandler: boolean;
+  /**
+   * Each worker's own inspector, for debuggers that cannot reach worker threads through the process's inspector
+   * (Chrome's DevTools on Node 20 and 22 see only the main thread): its URL goes to the log as it opens.
+   */
+  readonly inspector?: WorkerInspector;
 }
 
 /**
@@ -368,6 +375,7 @@ export class FunctionPool {
       moduleDirs: this.#moduleDirs,
       esmHook: this.#esmHook,
       ...(this.#options.debug?.breakBeforeHandler ? { breakBeforeHandler: true } : {}),
+      ...(this.#options.debug?.inspector === undefined ? {} : { inspector: this.#options.debug.inspector }),
     };
     const env = { ...this.#baseEnv, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName() };
     const worker = this.#startWorker(workerData, env);
@@ -437,6 +445,14 @@ export class FunctionPool {
     else if (isInitMessage(message) && message.retryWithEsmHook === true) this.#retryWithEsmHook(slot);
     else if (isInitMessage(message)) this.#onInit(slot, message.ms, message.error);
     else if (isFatalMessage(message)) this.#onFatal(slot);
+    else if (isInspectorMessage(message)) this.#onInspector(message.url);
+  }
+
+  #onInspector(url: string): void {
+    const devtools = `devtools://devtools/bundled/js_app.html?v8only=true&ws=${url.slice('ws://'.length)}`;
+    this.#options.logSink(
+      `${this.#fn.logicalId}: execution environment inspector on ${url} (Chrome: chrome://inspect, or open ${devtools})`,
+    );
   }
 
   #onStreamHead(slot: Slot, contentType: string): void {

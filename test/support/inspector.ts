@@ -95,7 +95,7 @@ export class WorkerSession {
   readonly url: string;
   readonly events = new EventQueue();
   /** Every script the worker has parsed (with Debugger enabled), by id. */
-  readonly scripts = new Map<string, { readonly url: string; readonly sourceMapURL: string }>();
+  readonly scripts: Scripts = new Map();
   readonly #commands: Commands;
 
   constructor(client: CdpClient, sessionId: string, url: string) {
@@ -113,17 +113,23 @@ export class WorkerSession {
   receive(message: UnknownRecord): void {
     if (this.#commands.settle(message)) return;
     const params = isRecord(message.params) ? message.params : {};
-    if (message.method === 'Debugger.scriptParsed') {
-      const { scriptId, url, sourceMapURL } = params;
-      this.scripts.set(String(scriptId), { url: String(url), sourceMapURL: String(sourceMapURL ?? '') });
-      return;
-    }
-    if (typeof message.method === 'string') this.events.push({ method: message.method, params });
+    if (message.method === 'Debugger.scriptParsed') recordScript(this.scripts, params);
+    else if (typeof message.method === 'string') this.events.push({ method: message.method, params });
   }
 }
 
+type Scripts = Map<string, { readonly url: string; readonly sourceMapURL: string }>;
+
+function recordScript(scripts: Scripts, params: UnknownRecord): void {
+  const { scriptId, url, sourceMapURL } = params;
+  scripts.set(String(scriptId), { url: String(url), sourceMapURL: String(sourceMapURL ?? '') });
+}
+
+/** A connection to an inspector: the target's own commands and events, and its worker threads' sessions. */
 export class CdpClient {
   readonly events = new EventQueue();
+  /** Every script the target has parsed (with Debugger enabled), by id. */
+  readonly scripts: Scripts = new Map();
   readonly #socket: WebSocket;
   readonly #commands: Commands;
   readonly #workers = new Map<string, WorkerSession>();
@@ -187,7 +193,8 @@ export class CdpClient {
       if (isRecord(inner)) this.#workers.get(String(params.sessionId))?.receive(inner);
       return;
     }
-    this.events.push({ method, params });
+    if (method === 'Debugger.scriptParsed') recordScript(this.scripts, params);
+    else this.events.push({ method, params });
   }
 }
 
@@ -349,11 +356,11 @@ export function topFrame(paused: CdpEvent): { callFrameId: string; scriptId: str
 
 /** The value of `expression` on a paused frame, as the editor's Variables and Watch panes show it. */
 export async function evaluateOnFrame(
-  worker: WorkerSession,
+  target: { send(method: string, params: UnknownRecord): Promise<UnknownRecord> },
   callFrameId: string,
   expression: string,
 ): Promise<unknown> {
-  const reply = await worker.send('Debugger.evaluateOnCallFrame', {
+  const reply = await target.send('Debugger.evaluateOnCallFrame', {
     callFrameId,
     expression,
     returnByValue: true,

@@ -181,6 +181,53 @@ describe('debugging: breakpoints in the TypeScript source through the emulator (
   });
 });
 
+describe('debugging: each execution environment’s own inspector, for Chrome’s DevTools', function () {
+  this.timeout(60_000);
+  let serving: Serving | undefined;
+  let inspector: Client | undefined;
+  after(async () => {
+    await inspector?.close();
+    await stopServing(serving);
+  });
+
+  it('prints the inspector a worker opens, on 127.0.0.1, where a breakpoint in handler.ts binds and pauses the request', async () => {
+    serving = await startServing(['start-api', '-p', '0', '-d', '0', '--no-watch'], { bundled: true });
+    const multiply = (a: number, b: number) =>
+      request(`${serving?.url}/multiply`, { method: 'POST', body: JSON.stringify({ a, b }) });
+    // No debugger holds the first worker: it starts, answers, and says where its inspector is.
+    expect((await multiply(1, 1)).status).to.equal(200);
+    await eventually(() =>
+      expect(serving?.output()).to.match(/MultiplyFunction: execution environment inspector on ws:/),
+    );
+    const url =
+      /MultiplyFunction: execution environment inspector on (ws:\/\/\S+)/.exec(serving.output())?.[1] ?? '';
+    expect(listeningAddresses(Number(new URL(url).port))).to.deep.equal(['127.0.0.1']);
+
+    const client = await CdpClient.connect(url);
+    inspector = client;
+    await client.send('Debugger.enable');
+    const handlerFile = path.join(ROOT, 'functions', 'multiply', 'handler.ts');
+    const bundle = [...client.scripts].find(([, script]) =>
+      /\/MultiplyFunction-\d+\/handler\.mjs$/.test(script.url),
+    );
+    if (bundle === undefined) throw new Error('the bundle is not among the worker’s scripts');
+    const [scriptId, script] = bundle;
+    const map = readSourceMap(script.url, script.sourceMapURL);
+    const line = lineOf(handlerFile, 'const result = multiply(a, b);');
+    const at = map.generatedFor(handlerFile, line - 1);
+    await client.send('Debugger.setBreakpoint', {
+      location: { scriptId, lineNumber: at.line, columnNumber: at.column },
+    });
+    const answer = multiply(8, 5);
+    const frame = topFrame(await client.events.next('Debugger.paused'));
+    expect(map.originalFor(frame.position).line + 1).to.equal(line);
+    expect(await evaluateOnFrame(client, frame.callFrameId, 'b')).to.equal(5);
+    await client.send('Debugger.resume');
+    const response = await answer;
+    expect([response.status, response.json()]).to.deep.equal([200, { result: 40 }]);
+  });
+});
+
 describe('debugging: invoke -d', function () {
   this.timeout(60_000);
   let child: ChildProcess | undefined;
@@ -191,7 +238,7 @@ describe('debugging: invoke -d', function () {
     if (child !== undefined && child.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('waits for a debugger, then stops before the handler’s first line runs; Step Into enters handler.ts', async () => {
+  it('waits for a debugger on the -d port, then stops before the handler’s first line runs; Step Into enters handler.ts', async () => {
     const handlerFile = path.join(ROOT, 'functions', 'multiply', 'handler.ts');
     const args = [LAUNCH, 'invoke', 'MultiplyFunction', '-e', 'events/multiply.json', '-d', '0'];
     const started = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -204,46 +251,37 @@ describe('debugging: invoke -d', function () {
     started.stderr.on('data', (chunk) => {
       stderr += chunk;
     });
-    await eventually(() => expect(stderr).to.match(/Waiting for a debugger to attach/), 30_000);
-    const url = inspectorUrl(stderr);
-    if (url === undefined) throw new Error(`no inspector URL in:\n${stderr}`);
+    await eventually(() => expect(stderr).to.match(/execution environment inspector on ws:/), 30_000);
+    const url = /execution environment inspector on (ws:\/\/\S+)/.exec(stderr)?.[1] ?? '';
+    expect(listeningAddresses(Number(new URL(url).port))).to.deep.equal(['127.0.0.1']);
+    // Nothing runs before a debugger says so.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(stderr).to.not.match(/platform\.start/);
     const client = await CdpClient.connect(url);
     inspector = client;
-    await client.attachToWorkers();
-    // Nothing runs before the debugger says so.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(stderr).to.not.match(/platform\.start|START RequestId/);
+    await client.send('Debugger.enable');
     await client.send('Runtime.runIfWaitingForDebugger');
 
-    const worker = await client.nextWorker();
-    await worker.send('Debugger.enable');
-    await worker.send('Runtime.runIfWaitingForDebugger');
-    let paused = await worker.events.next('Debugger.paused');
-    expect(paused.params.reason).to.equal('Break on start');
-    await worker.send('Debugger.resume');
-
-    paused = await worker.events.next('Debugger.paused');
+    let paused = await client.events.next('Debugger.paused');
     let frame = topFrame(paused);
-    expect(worker.scripts.get(frame.scriptId)?.url).to.match(/\/emulator\/runtime\/worker\.mjs$/);
+    expect(client.scripts.get(frame.scriptId)?.url).to.match(/\/emulator\/runtime\/worker\.mjs$/);
     expect(stdout, 'the handler has not answered').to.equal('');
-    // Step Into until the handler's bundle, as F11 does (the call's arguments come first).
-    for (let step = 0; step < 20 && worker.scripts.get(frame.scriptId)?.sourceMapURL === ''; step++) {
-      await worker.send('Debugger.stepInto');
-      paused = await worker.events.next('Debugger.paused');
+    // Step Into until the handler's bundle, as F11 does.
+    for (let step = 0; step < 20 && client.scripts.get(frame.scriptId)?.sourceMapURL === ''; step++) {
+      await client.send('Debugger.stepInto');
+      paused = await client.events.next('Debugger.paused');
       frame = topFrame(paused);
     }
-    const script = worker.scripts.get(frame.scriptId);
+    const script = client.scripts.get(frame.scriptId);
     if (script === undefined) throw new Error('paused in an unknown script');
     const original = readSourceMap(script.url, script.sourceMapURL).originalFor(frame.position);
     expect({ source: original.source, line: original.line + 1 }).to.deep.equal({
       source: handlerFile,
       line: lineOf(handlerFile, 'return handleApiEvent(event, multiplyRequest);'),
     });
-    expect(await evaluateOnFrame(worker, frame.callFrameId, 'event.body')).to.equal('{"a":12,"b":3}');
-    await worker.send('Debugger.resume');
+    expect(await evaluateOnFrame(client, frame.callFrameId, 'event.body')).to.equal('{"a":12,"b":3}');
+    await client.send('Debugger.resume');
 
-    // Node keeps a process whose inspector has a client until the client goes (VS Code leaves by itself).
-    await eventually(() => expect(stderr).to.include('Waiting for the debugger to disconnect'), 20_000);
     await client.close();
     expect(await exitOf(started)).to.equal(0);
     expect(JSON.parse(stdout)).to.deep.include({ statusCode: 200, body: '{"result":36}' });
