@@ -55,9 +55,10 @@ export function esbuildOptions(fn: BuildableFunction, outdir: string, debug = fa
     outdir,
     target: properties.target,
     format: properties.format,
-    // A debugger needs the original names and a map for every line, whatever the template says for `sam build`.
+    // A debugger needs the original names and a map for every line, whatever the template says for `sam build`;
+    // the map is inlined in writeOutput.
     minify: debug ? false : properties.minify,
-    sourcemap: debug ? true : properties.sourcemap,
+    sourcemap: debug ? 'external' : properties.sourcemap,
     ...(properties.sourcesContent === undefined ? {} : { sourcesContent: properties.sourcesContent }),
     outExtension: { ...properties.outExtension },
     external: [...properties.external],
@@ -180,15 +181,19 @@ async function writeOutput(
 ): Promise<BuiltFunction> {
   await mkdir(dir, { recursive: true });
   const sizes: Record<string, number> = {};
+  const maps = new Map(
+    mode.debug
+      ? files
+          .filter((file) => file.path.endsWith('.map'))
+          .map((file) => [file.path, withAbsoluteSources(file.contents, file.path)])
+      : [],
+  );
   await Promise.all(
     files.map(async (file) => {
       const relative = path.relative(builtFor, file.path);
       const target = path.join(dir, relative);
       await mkdir(path.dirname(target), { recursive: true });
-      const contents =
-        mode.debug && file.path.endsWith('.map')
-          ? withAbsoluteSources(file.contents, file.path)
-          : file.contents;
+      const contents = maps.get(file.path) ?? withInlineMap(file.contents, maps.get(`${file.path}.map`));
       await writeFile(target, contents);
       sizes[relative] = file.contents.byteLength;
     }),
@@ -213,6 +218,17 @@ export function withAbsoluteSources(contents: Uint8Array, mapPath: string): Uint
       : source,
   );
   return Buffer.from(JSON.stringify({ ...map, sourceRoot: '', sources }));
+}
+
+/**
+ * A debug bundle carries its map inline (a data URL, with the sources' text): Chrome's DevTools read it without
+ * fetching a `file:` URL, which they cannot do for a Node target, and VS Code and `--enable-source-maps` read it
+ * as well as a linked one.
+ */
+function withInlineMap(code: Uint8Array, map: Uint8Array | undefined): Uint8Array {
+  if (map === undefined) return code;
+  const comment = `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(map).toString('base64')}\n`;
+  return Buffer.concat([code, Buffer.from(comment)]);
 }
 
 const LOADERS: readonly Loader[] = [

@@ -38,6 +38,9 @@ describe('esbuild: the builds made for a debugger (-d)', function () {
     const sources = sourcesOf(map);
     expect(sources).to.include(path.join(ROOT, 'functions', 'multiply', 'handler.ts'));
     expect(sources.filter((source) => !path.isAbsolute(source) || !existsSync(source))).to.deep.equal([]);
+    // Inline too, for Chrome's DevTools, which cannot fetch a file: map for a Node target.
+    const inline = /\/\/# sourceMappingURL=data:application\/json;base64,(\S+)\s*$/.exec(bundle)?.[1] ?? '';
+    expect(sourcesOf(JSON.parse(Buffer.from(inline, 'base64').toString('utf8')))).to.deep.equal(sources);
   });
 
   it('leaves the sam build output as the template says: minified, with sources relative to the map', async () => {

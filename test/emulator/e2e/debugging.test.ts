@@ -309,6 +309,44 @@ describe('debugging: stack traces name the TypeScript source', function () {
     expect(trace).to.include(`${ticker}:${callLine}:`);
     expect(result.stderr).to.include(`${client}:${throwLine}:`);
   });
+
+  it('names them with the debugger too (-d), in the Invoke API’s trace, with the original function names kept', async () => {
+    const serving = await startServing(
+      [
+        ...[
+          'start',
+          '-p',
+          '0',
+          '--lambda-port',
+          '0',
+          '--web-port',
+          '0',
+          '--no-schedules',
+          '--no-watch',
+          '-d',
+          '0',
+        ],
+        ...['--parameter-overrides', 'BinanceApiUrl=http://127.0.0.1:1'],
+      ],
+      { bundled: true },
+    );
+    try {
+      await eventually(() => expect(serving.output()).to.match(/Lambda Invoke endpoint on http:/));
+      const endpoint = /Lambda Invoke endpoint on (http:\/\/\S+)/.exec(serving.output())?.[1];
+      const response = await request(`${endpoint}/2015-03-31/functions/PriceTickerFunction/invocations`, {
+        method: 'POST',
+        body: '{}',
+      });
+      const error: unknown = response.json();
+      const trace = isRecord(error) && Array.isArray(error.trace) ? error.trace.join('\n') : '';
+      const client = path.join(ROOT, 'functions', 'shared', 'binance.ts');
+      const throwLine = lineOf(client, "throw new HttpError(502, 'Could not reach Binance'");
+      expect(response.headers['x-amz-function-error']).to.equal('Unhandled');
+      expect(trace).to.include(`at fetchPrices (${client}:${throwLine}:`);
+    } finally {
+      await stopServing(serving);
+    }
+  });
 });
 
 describe('debugging: the flags, with SAM’s names', function () {
