@@ -61,9 +61,10 @@ Options:
       --no-schedules              start: do not fire the template's Schedule/ScheduleV2 events
       --retry-delay-scale N       multiply Lambda's async retry delays (1 and 2 minutes) by N, e.g. 0.01
       --max-concurrency N         workers per function without ReservedConcurrentExecutions (default: 10)
-  -d, --debug-port PORT           start, start-api, start-lambda, invoke: open the V8 inspector on HOST:PORT (0: any
-                                  port) and build the functions for a debugger; their timeouts are suspended;
-                                  invoke waits for a debugger and stops before the handler (sam local's -d)
+  -d, --debug-port PORT           start, start-api, start-lambda: the V8 inspector on HOST:PORT (0: any port) for
+                                  VS Code, and one per execution environment (printed) for Chrome; functions are
+                                  built unminified and their timeouts are suspended. invoke: the function waits
+                                  on PORT for a debugger and stops before its handler runs (sam local's -d)
       --debug-function LogicalId  with -d: debug only this function (the others keep their timeouts)
   -h, --help                      this text
 

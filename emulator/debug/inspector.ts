@@ -1,8 +1,9 @@
 /**
- * `-d/--debug-port`: the V8 inspector of the emulator's own process. The functions run in worker threads of
- * this process, and a debugger reaches each of them through this one inspector (the DevTools protocol's
- * `NodeWorker` domain, which VS Code and Chrome's DevTools for Node use): workers started later (scale-out, a
- * replacement after a crash or a timeout, a rebuild) appear to it as they start, with no port of their own.
+ * `-d/--debug-port`: the V8 inspector of the emulator's own process. The functions run in worker threads of this
+ * process, and VS Code reaches each of them through this one inspector (the DevTools protocol's `NodeWorker`
+ * domain): workers started later (scale-out, a replacement after a crash or a timeout, a rebuild) appear to it as
+ * they start. Chrome's DevTools do not use that domain on Node 20 and 22, so each worker also opens an inspector
+ * of its own (worker.mjs). The design and its reasons: README.md beside this file.
  * https://nodejs.org/docs/latest-v20.x/api/inspector.html
  */
 import inspector from 'node:inspector';
