@@ -448,10 +448,12 @@ export class FunctionPool {
     else if (isInspectorMessage(message)) this.#onInspector(message.url);
   }
 
+  /** A worker's own inspector (debugging), where Chrome's DevTools attach: they cannot reach it otherwise. */
   #onInspector(url: string): void {
-    const devtools = `devtools://devtools/bundled/js_app.html?v8only=true&ws=${url.slice('ws://'.length)}`;
+    const address = url.slice('ws://'.length);
+    const devtools = `devtools://devtools/bundled/js_app.html?v8only=true&ws=${address}`;
     this.#options.logSink(
-      `${this.#fn.logicalId}: execution environment inspector on ${url} (Chrome: chrome://inspect, or open ${devtools})`,
+      `${this.#fn.logicalId}: execution environment inspector on ${url} (Chrome: open ${devtools}, or add ${address.split('/')[0]} to chrome://inspect's Configure…)`,
     );
   }
 
