@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 FUNCTION ?= MultiplyFunction
 EVENT ?= events/multiply.json
 
-.PHONY: install build test lint typecheck start invoke fake-binance bench deploy
+.PHONY: install build test lint typecheck start debug invoke fake-binance bench deploy
 
 install:
 	npm ci
@@ -24,6 +24,10 @@ typecheck:
 
 start:
 	npm start
+
+# The same with the inspector on 127.0.0.1:9229: attach VS Code ("Attach to the emulator") or chrome://inspect.
+debug:
+	npm run debug
 
 invoke:
 	npm run -s invoke -- $(FUNCTION) -e $(EVENT)

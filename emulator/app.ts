@@ -5,6 +5,7 @@ import path from 'node:path';
 import { type AwsSettings, functionAwsVariables } from './aws-config.ts';
 import { isArchiveCode, unzippedCode, watchArchive } from './build/archive-code.ts';
 import {
+  type BuildMode,
   type BuiltFunction,
   buildFunction,
   handlerModule,
@@ -22,10 +23,11 @@ import {
   type InvokeRequest,
   type ResponseStreamSink,
 } from './runtime/pool.ts';
+import type { WorkerInspector } from './runtime/protocol.ts';
 import { nodeRuntime } from './runtime/runtimes.ts';
 import { loadTemplate } from './template/load.ts';
 import type { AppModel, FunctionModel, ResourceGroup } from './template/model.ts';
-import { folderNameOf } from './template/nested.ts';
+import { folderNameOf, functionsNamed } from './template/nested.ts';
 import type { ParameterFallbacks } from './template/parameters.ts';
 import { type TreeWatcher, watchTree } from './watch.ts';
 
@@ -47,6 +49,18 @@ export interface AppOptions {
   readonly log: Logger;
   /** Local URL of each function URL server, by function logical id, for `!GetAtt <Id>Url.FunctionUrl`. */
   readonly functionUrls?: ReadonlyMap<string, string>;
+  /** `-d`: the inspector is open; the functions it applies to are built and run for a debugger. */
+  readonly debug?: DebugTarget;
+}
+
+/** Which functions `-d` applies to, and how (debug/README.md). */
+export interface DebugTarget {
+  /** `--debug-function`: only this function (logical id, full path or name, as `invoke` takes it); else all. */
+  readonly functionId?: string;
+  /** `invoke -d`: stop before the handler's first line. */
+  readonly breakBeforeHandler: boolean;
+  /** Where each execution environment opens an inspector of its own (for Chrome's DevTools; pool.ts). */
+  readonly workerInspector: WorkerInspector;
 }
 
 export class UnknownFunctionError extends Error {
@@ -62,17 +76,25 @@ export class App {
   readonly #pools: ReadonlyMap<string, FunctionPool>;
   readonly #buildRoot: string;
   readonly #stops: (() => Promise<void>)[];
+  readonly #debugged: ReadonlySet<string>;
 
   private constructor(
     model: AppModel,
     pools: ReadonlyMap<string, FunctionPool>,
     buildRoot: string,
     stops: (() => Promise<void>)[],
+    debugged: ReadonlySet<string>,
   ) {
     this.model = model;
     this.#pools = pools;
     this.#buildRoot = buildRoot;
     this.#stops = stops;
+    this.#debugged = debugged;
+  }
+
+  /** True when `-d` applies to the function: no timeouts end its invocations. */
+  isDebugged(functionId: string): boolean {
+    return this.#debugged.has(functionId);
   }
 
   /** Loads the template, builds every function and starts its pool (workers start on first use). */
@@ -90,6 +112,12 @@ export class App {
     const layers = new Set([...model.functions.values()].flatMap((fn) => fn.layers));
     for (const warning of layerWarnings(layers)) options.log.warn(warning);
     for (const notice of model.notices) options.log.info(notice);
+    const debugged = debuggedFunctions(model, options.debug, options.log);
+    if (debugged.size > 0) {
+      options.log.info(
+        `Debugging ${[...debugged].join(', ')}: unminified builds with source maps; Timeout and the API integration timeout are suspended while debugging, as in sam local`,
+      );
+    }
     const buildRoot = mkdtempSync(path.join(tmpdir(), 'sam-emulator-'));
     linkSdkBesideBuilds(model, buildRoot);
     const pools = new Map<string, FunctionPool>();
@@ -105,13 +133,15 @@ export class App {
       // With watch, each function's watcher makes its first build too, rather than building it twice.
       const started = await Promise.allSettled(
         functions.map(async (fn) => {
-          if (!options.watch || fn.inlineCode !== undefined) return codeOf(fn, buildRoot, 0);
+          const mode = { debug: debugged.has(fn.logicalId) };
+          if (!options.watch || fn.inlineCode !== undefined) return codeOf(fn, buildRoot, 0, mode);
           const watched = await watchCode(
             fn,
             () => pools.get(fn.logicalId),
             buildRoot,
             options.log,
             codeFolders,
+            mode,
           );
           stops.push(watched.stop);
           return watched.code;
@@ -144,6 +174,14 @@ export class App {
           runtimeModules: runtimeModulesOf(fn, model.templatePath, buildRoot),
           ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
           logSink: options.log.function,
+          ...(options.debug !== undefined && debugged.has(fn.logicalId)
+            ? {
+                debug: {
+                  breakBeforeHandler: options.debug.breakBeforeHandler,
+                  inspector: options.debug.workerInspector,
+                },
+              }
+            : {}),
         });
         pools.set(fn.logicalId, pool);
       });
@@ -153,7 +191,7 @@ export class App {
       rmSync(buildRoot, { recursive: true, force: true });
       throw error;
     }
-    return new App(model, pools, buildRoot, stops);
+    return new App(model, pools, buildRoot, stops, debugged);
   }
 
   /** Invokes a function by logical id; the outcome carries a function error rather than rejecting with it. */
@@ -215,13 +253,38 @@ function linkSdkBesideBuilds(model: AppModel, buildRoot: string): void {
  * The code a function runs: its inline code written out as `index.js`, its esbuild output, or its CodeUri as is
  * when it has no build metadata.
  */
-async function codeOf(fn: FunctionModel, buildRoot: string, generation: number): Promise<FunctionCode> {
+async function codeOf(
+  fn: FunctionModel,
+  buildRoot: string,
+  generation: number,
+  mode: BuildMode,
+): Promise<FunctionCode> {
   if (fn.inlineCode !== undefined) return writeInlineCode(fn, fn.inlineCode, buildRoot);
   if (isArchiveCode(fn)) return unzippedCode(fn, buildRoot, generation);
   if (!isBuildable(fn)) return { dir: fn.codeUri, ...handlerModule(fn.codeUri, fn.handler) };
   return codeFromBuild(
-    await buildFunction(fn, path.join(buildRoot, `${folderNameOf(fn.logicalId)}-${generation}`)),
+    await buildFunction(fn, path.join(buildRoot, `${folderNameOf(fn.logicalId)}-${generation}`), mode),
   );
+}
+
+/**
+ * The logical ids `-d` applies to: all functions, or the one `--debug-function` names (SAM applies its debug
+ * options to that function only; `samcli/commands/local/cli_common/options.py`, `--debug-function`).
+ */
+function debuggedFunctions(
+  model: AppModel,
+  debug: DebugTarget | undefined,
+  log: Logger,
+): ReadonlySet<string> {
+  if (debug === undefined) return new Set();
+  if (debug.functionId === undefined) return new Set(model.functions.keys());
+  if (model.functions.has(debug.functionId)) return new Set([debug.functionId]);
+  const [named] = functionsNamed(model.functions, debug.functionId);
+  if (named !== undefined) return new Set([named.logicalId]);
+  log.warn(
+    `--debug-function ${debug.functionId}: no such function in the template (${[...model.functions.keys()].join(', ')}); none is debugged`,
+  );
+  return new Set();
 }
 
 /** A folder of its own holding `index.js`, as CloudFormation packages `InlineCode`; a template reload rewrites it. */
@@ -248,6 +311,7 @@ async function watchCode(
   buildRoot: string,
   log: Logger,
   codeFolders: CodeFolderWatchers,
+  mode: BuildMode,
 ): Promise<{ code: FunctionCode; stop(): Promise<void> }> {
   if (isArchiveCode(fn)) return watchArchive(fn, buildRoot, log, (code) => pool()?.setCode(code));
   if (!isBuildable(fn)) {
@@ -267,6 +331,7 @@ async function watchCode(
       log.info(`${fn.logicalId}: rebuilt (${formatSizes(outcome.built)})`);
       pool()?.setCode(codeFromBuild(outcome.built));
     },
+    mode,
   );
   return { code: codeFromBuild(watcher.built), stop: () => watcher.dispose() };
 }

@@ -1,7 +1,7 @@
 import { fstatSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { App, formatSizes } from './app.ts';
+import { App, type DebugTarget, formatSizes } from './app.ts';
 import { AwsConfigError, type AwsSettings, describeAwsSettings, loadAwsSettings } from './aws-config.ts';
 import { BuildError, buildFunction, isBuildable } from './build/esbuild.ts';
 import {
@@ -11,6 +11,13 @@ import {
   parseEnvVars,
   parseParameterOverrides,
 } from './config.ts';
+import {
+  describeDebugging,
+  describeInvokeDebugging,
+  InspectorError,
+  openInspector,
+  warnIfExposed,
+} from './debug/inspector.ts';
 import { movingPrices } from './fake-binance/prices.ts';
 import { startFakeBinance } from './fake-binance/server.ts';
 import { GenerateEventError, generateEvent, UnknownEventError } from './generate-event.ts';
@@ -61,6 +68,11 @@ Options:
       --no-schedules              start: do not fire the template's Schedule/ScheduleV2 events
       --retry-delay-scale N       multiply Lambda's async retry delays (1 and 2 minutes) by N, e.g. 0.01
       --max-concurrency N         workers per function without ReservedConcurrentExecutions (default: 10)
+  -d, --debug-port PORT           start, start-api, start-lambda: the V8 inspector on HOST:PORT (0: any port) for
+                                  VS Code, and one per execution environment (printed) for Chrome; functions are
+                                  built unminified and their timeouts are suspended. invoke: the function waits
+                                  on PORT for a debugger and stops before its handler runs (sam local's -d)
+      --debug-function LogicalId  with -d: debug only this function (the others keep their timeouts)
   -h, --help                      this text
 
 generate-event <service> <event> (names as sam local generate-event; --region R and --account-id N for all):
@@ -126,6 +138,8 @@ const OPTIONS = {
   rule: { type: 'string' },
   token: { type: 'string' },
   'api-id': { type: 'string' },
+  'debug-port': { type: 'string', short: 'd' },
+  'debug-function': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -213,6 +227,10 @@ function reportFailure(error: unknown, command: string): number {
     process.stderr.write(`error: ${describeListenError(error, command)}\n`);
     return EXIT.port;
   }
+  if (error instanceof InspectorError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    return EXIT.port;
+  }
   if (error instanceof BuildError) {
     process.stderr.write(`error: ${error.message}\n`);
     return EXIT.functionError;
@@ -251,8 +269,10 @@ async function startCommand(
   const samCommand = serve.api ? 'local_start_api' : 'local_start_lambda';
   const app = appOptions(values, consoleLogger, samCommand);
   const envVarsFile = values['env-vars'];
+  const debug = startDebugging(values, consoleLogger, false);
   const running = await startEmulator({
     ...app,
+    ...(debug === undefined ? {} : { debug }),
     settings: {
       files: [
         ...(envVarsFile === undefined ? [] : [path.resolve(envVarsFile)]),
@@ -364,8 +384,10 @@ async function invokeCommand(values: Values, extra: readonly string[]): Promise<
   // stdout carries only the result, so that it can be piped into jq.
   const log: Logger = { ...consoleLogger, info: (line) => process.stderr.write(`${line}\n`) };
   const event = await readEvent(values.event);
+  const debug = startDebugging(values, log, true);
   const app = await App.load({
     ...appOptions(values, log, 'local_invoke'),
+    ...(debug === undefined ? {} : { debug }),
     watch: false,
     maxConcurrency: 1,
   });
@@ -533,6 +555,30 @@ function chooseFunction(app: App, requested: string | undefined): string {
     return first.logicalId;
   }
   throw new UsageError(`No function ${requested} in the template: one of ${ids.join(', ')}`);
+}
+
+/**
+ * `-d PORT` (`--debug-port`, SAM's name; `--debug-function` needs it, as in SAM). `start*` opens the process's
+ * inspector on PORT before the template is built, so that a debugger can attach meanwhile, and each execution
+ * environment opens one of its own on a port the OS picks. `invoke` runs one environment, whose own inspector
+ * takes PORT and waits there for a debugger, as `sam local invoke -d` does. `undefined` without `-d`.
+ */
+function startDebugging(values: Values, log: Logger, invoke: boolean): DebugTarget | undefined {
+  const functionId = values['debug-function'];
+  if (values['debug-port'] === undefined) {
+    if (functionId !== undefined) throw new UsageError('--debug-function needs -d/--debug-port PORT');
+    return undefined;
+  }
+  const port = portOf('--debug-port', values['debug-port']);
+  const host = values.host;
+  const only = functionId === undefined ? {} : { functionId };
+  if (invoke) {
+    warnIfExposed(host, port, log);
+    log.info(describeInvokeDebugging(host, port));
+    return { breakBeforeHandler: true, workerInspector: { host, port, wait: true }, ...only };
+  }
+  log.info(describeDebugging(openInspector({ port, host, log })));
+  return { breakBeforeHandler: false, workerInspector: { host, port: 0, wait: false }, ...only };
 }
 
 function portOf(flag: string, value: string): number {

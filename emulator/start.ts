@@ -96,6 +96,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
             bufferedForGateway(await app.invoke(functionId, { payload: event })),
           log,
           ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+          debugging: (functionId) => app.isDebugged(functionId),
         });
   let apiUrl: string | undefined;
   let lambda: RunningLambdaService | undefined;

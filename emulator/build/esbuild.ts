@@ -11,6 +11,7 @@ import {
   type Message,
   type OutputFile,
 } from 'esbuild';
+import { isRecord } from '../../functions/shared/guards.ts';
 import type { EsbuildProperties, FunctionModel } from '../template/model.ts';
 
 export interface BuiltFunction {
@@ -44,7 +45,7 @@ export function isBuildable(fn: FunctionModel): fn is BuildableFunction {
  * the node platform, with SAM's defaults (cjs, es2020, minify) already filled in by the template loader.
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-using-build-typescript.html
  */
-export function esbuildOptions(fn: BuildableFunction, outdir: string): BuildOptions {
+export function esbuildOptions(fn: BuildableFunction, outdir: string, debug = false): BuildOptions {
   const properties = fn.build;
   return {
     absWorkingDir: fn.codeUri,
@@ -54,8 +55,10 @@ export function esbuildOptions(fn: BuildableFunction, outdir: string): BuildOpti
     outdir,
     target: properties.target,
     format: properties.format,
-    minify: properties.minify,
-    sourcemap: properties.sourcemap,
+    // A debugger needs the original names and a map for every line, whatever the template says for `sam build`;
+    // the map is inlined in writeOutput.
+    minify: debug ? false : properties.minify,
+    sourcemap: debug ? 'external' : properties.sourcemap,
     ...(properties.sourcesContent === undefined ? {} : { sourcesContent: properties.sourcesContent }),
     outExtension: { ...properties.outExtension },
     external: [...properties.external],
@@ -66,15 +69,30 @@ export function esbuildOptions(fn: BuildableFunction, outdir: string): BuildOpti
   };
 }
 
+/** How the emulator builds a function beyond what the template says. */
+export interface BuildMode {
+  /**
+   * For a debugger: not minified, source maps on, and each map's `sources` the absolute paths of the files on
+   * disk, so that an editor binds breakpoints in them with no path mapping of its own.
+   */
+  readonly debug: boolean;
+}
+
+const AS_SAM_BUILDS: BuildMode = { debug: false };
+
 /** Builds one function into `outdir` (written to disk), as `sam build` would. */
-export async function buildFunction(fn: BuildableFunction, outdir: string): Promise<BuiltFunction> {
+export async function buildFunction(
+  fn: BuildableFunction,
+  outdir: string,
+  mode: BuildMode = AS_SAM_BUILDS,
+): Promise<BuiltFunction> {
   let result: BuildResult<{ write: false }>;
   try {
-    result = await build({ ...esbuildOptions(fn, outdir), write: false });
+    result = await build({ ...esbuildOptions(fn, outdir, mode.debug), write: false });
   } catch (error) {
     throw toBuildError(fn.logicalId, error);
   }
-  return writeOutput(fn, outdir, outdir, result.outputFiles);
+  return writeOutput(fn, outdir, outdir, result.outputFiles, mode);
 }
 
 /**
@@ -87,6 +105,7 @@ export async function watchFunction(
   fn: BuildableFunction,
   nextOutdir: () => string,
   onRebuild: (outcome: { built: BuiltFunction } | { error: BuildError }) => void,
+  mode: BuildMode = AS_SAM_BUILDS,
 ): Promise<{ built: BuiltFunction; dispose(): Promise<void> }> {
   let first: { resolve(built: BuiltFunction): void; reject(error: BuildError): void } | undefined;
   const firstBuild = new Promise<BuiltFunction>((resolve, reject) => {
@@ -99,7 +118,7 @@ export async function watchFunction(
   let ctx: BuildContext;
   try {
     ctx = await context({
-      ...esbuildOptions(fn, nominalOutdir),
+      ...esbuildOptions(fn, nominalOutdir, mode.debug),
       write: false,
       plugins: [
         {
@@ -115,7 +134,7 @@ export async function watchFunction(
                 try {
                   // The first build goes to the folder esbuild was told about; rebuilds to fresh ones.
                   const dir = settle === undefined ? nextOutdir() : nominalOutdir;
-                  outcome = { built: await writeOutput(fn, nominalOutdir, dir, result.outputFiles) };
+                  outcome = { built: await writeOutput(fn, nominalOutdir, dir, result.outputFiles, mode) };
                 } catch (error) {
                   outcome = { error: toBuildError(fn.logicalId, error) };
                 }
@@ -173,19 +192,58 @@ async function writeOutput(
   builtFor: string,
   dir: string,
   files: readonly OutputFile[],
+  mode: BuildMode,
 ): Promise<BuiltFunction> {
   await mkdir(dir, { recursive: true });
   const sizes: Record<string, number> = {};
+  const maps = new Map(
+    mode.debug
+      ? files
+          .filter((file) => file.path.endsWith('.map'))
+          .map((file) => [file.path, withAbsoluteSources(file.contents, file.path)])
+      : [],
+  );
   await Promise.all(
     files.map(async (file) => {
       const relative = path.relative(builtFor, file.path);
       const target = path.join(dir, relative);
       await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, file.contents);
+      const contents = maps.get(file.path) ?? withInlineMap(file.contents, maps.get(`${file.path}.map`));
+      await writeFile(target, contents);
       sizes[relative] = file.contents.byteLength;
     }),
   );
   return { logicalId: fn.logicalId, dir, ...handlerModule(dir, fn.handler), sizes };
+}
+
+/**
+ * esbuild writes `sources` relative to the map's folder (behind an optional `sourceRoot`); resolved against the
+ * folder it was built for, they become the absolute paths of the user's files, which stay right wherever the
+ * bundle is written and which an editor matches to its open files as they are (source map v3, "sources").
+ * https://tc39.es/ecma426/#sec-source-map-format
+ */
+export function withAbsoluteSources(contents: Uint8Array, mapPath: string): Uint8Array {
+  const map: unknown = JSON.parse(Buffer.from(contents).toString('utf8'));
+  if (!isRecord(map) || !Array.isArray(map.sources)) return contents;
+  const root = typeof map.sourceRoot === 'string' ? map.sourceRoot : '';
+  const base = path.dirname(mapPath);
+  const sources = map.sources.map((source: unknown) =>
+    typeof source === 'string' && !/^[a-z][a-z\d+.-]*:/i.test(source)
+      ? path.resolve(base, root, source)
+      : source,
+  );
+  return Buffer.from(JSON.stringify({ ...map, sourceRoot: '', sources }));
+}
+
+/**
+ * A debug bundle carries its map inline (a data URL, with the sources' text): Chrome's DevTools read it without
+ * fetching a `file:` URL, which they cannot do for a Node target, and VS Code and `--enable-source-maps` read it
+ * as well as a linked one.
+ */
+function withInlineMap(code: Uint8Array, map: Uint8Array | undefined): Uint8Array {
+  if (map === undefined) return code;
+  const comment = `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(map).toString('base64')}\n`;
+  return Buffer.concat([code, Buffer.from(comment)]);
 }
 
 const LOADERS: readonly Loader[] = [

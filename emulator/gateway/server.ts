@@ -60,6 +60,11 @@ export interface GatewayOptions {
   readonly log: Logger;
   /** What `AWS_IAM` routes check SigV4 signatures against (the credentials the functions get). */
   readonly credentials?: SigningCredentials;
+  /**
+   * True for a function a debugger may hold at a breakpoint: its integration timeout is suspended, as `sam local`
+   * lifts timeouts while debugging, so that the paused request still gets its real answer.
+   */
+  readonly debugging?: (functionId: string) => boolean;
 }
 
 interface GatewayState extends GatewayOptions {
@@ -246,7 +251,11 @@ async function integrate(
 
   let outcome: Invocation | 'timeout';
   try {
-    outcome = await withinTimeout(options.invoke(integration.functionId, event), route.integrationTimeoutMs);
+    const invocation = options.invoke(integration.functionId, event);
+    outcome =
+      options.debugging?.(integration.functionId) === true
+        ? await invocation
+        : await withinTimeout(invocation, route.integrationTimeoutMs);
   } catch (error) {
     options.log.error(
       `${route.functionId}: invoke refused: ${error instanceof Error ? error.message : String(error)}`,

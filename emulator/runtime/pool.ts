@@ -28,9 +28,11 @@ import {
   isDoneMessage,
   isFatalMessage,
   isInitMessage,
+  isInspectorMessage,
   isStreamChunkMessage,
   isStreamHeadMessage,
   type WorkerConfig,
+  type WorkerInspector,
 } from './protocol.ts';
 import { type NodeRuntime, nodeRuntime } from './runtimes.ts';
 
@@ -92,6 +94,22 @@ export interface PoolOptions {
   readonly logSink: (line: string) => void;
   /** Folders standing for /var/runtime/node_modules (the SDK the runtime includes); see modules.ts. */
   readonly runtimeModules?: readonly string[];
+  /** A debugger may hold this function's workers: see {@link DebugMode}. */
+  readonly debug?: DebugMode;
+}
+
+/**
+ * While debugging, no timeout ends an invocation (nor an init), as `sam local` lifts the function's Timeout when a
+ * debugger is attached: a pause at a breakpoint may last minutes.
+ */
+export interface DebugMode {
+  /** `invoke -d`: the worker breaks (a `debugger` statement) just before it calls the handler. */
+  readonly breakBeforeHandler: boolean;
+  /**
+   * Each worker's own inspector, for debuggers that cannot reach worker threads through the process's inspector
+   * (Chrome's DevTools on Node 20 and 22 see only the main thread): its URL goes to the log as it opens.
+   */
+  readonly inspector?: WorkerInspector;
 }
 
 /**
@@ -136,6 +154,8 @@ const WORKER_URL = new URL('./worker.mjs', import.meta.url);
 /** Lambda gives an on-demand environment 10 s to initialise, apart from the function's own timeout. */
 const INIT_LIMIT_MS = 10_000;
 const DEFAULT_MAX_CONCURRENCY = 10;
+/** setTimeout's longest delay (about 24.8 days); a longer one would fire at once. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
 /**
  * The log text one invocation keeps for its outcome; older lines are let go beyond it (every line still reaches
  * the sink). A function that writes hundreds of MB would otherwise hold them all, and joining past V8's string
@@ -317,13 +337,24 @@ export class FunctionPool {
     invocation.handlerStarted = performance.now();
     if (slot.state === 'starting') {
       // START waits for the end of init, so that it follows the lines the module wrote while loading.
-      slot.timer = setTimeout(this.#onTimeout, INIT_LIMIT_MS, slot);
+      this.#startTimer(slot, INIT_LIMIT_MS);
     } else {
       slot.state = 'busy';
       this.#logStart(invocation);
-      slot.timer = setTimeout(this.#onTimeout, this.#timeoutMs, slot);
+      this.#startTimer(slot, this.#timeoutMs);
     }
     slot.worker.postMessage(invocation.message);
+  }
+
+  /**
+   * Ends the slot's invocation after `ms`. While debugging it never does, yet a timer is still set: it keeps the
+   * process alive while an invocation runs (workers are unref'd), for `invoke` where nothing else would.
+   */
+  #startTimer(slot: Slot, ms: number): void {
+    slot.timer =
+      this.#options.debug === undefined
+        ? setTimeout(this.#onTimeout, ms, slot)
+        : setTimeout(() => {}, LONGEST_TIMER_MS);
   }
 
   #logStart(invocation: Invocation): void {
@@ -343,6 +374,8 @@ export class FunctionPool {
       callbacks: this.#runtime?.callbacks ?? true,
       moduleDirs: this.#moduleDirs,
       esmHook: this.#esmHook,
+      ...(this.#options.debug?.breakBeforeHandler ? { breakBeforeHandler: true } : {}),
+      ...(this.#options.debug?.inspector === undefined ? {} : { inspector: this.#options.debug.inspector }),
     };
     const env = { ...this.#baseEnv, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName() };
     const worker = this.#startWorker(workerData, env);
@@ -412,6 +445,16 @@ export class FunctionPool {
     else if (isInitMessage(message) && message.retryWithEsmHook === true) this.#retryWithEsmHook(slot);
     else if (isInitMessage(message)) this.#onInit(slot, message.ms, message.error);
     else if (isFatalMessage(message)) this.#onFatal(slot);
+    else if (isInspectorMessage(message)) this.#onInspector(message.url);
+  }
+
+  /** A worker's own inspector (debugging), where Chrome's DevTools attach: they cannot reach it otherwise. */
+  #onInspector(url: string): void {
+    const address = url.slice('ws://'.length);
+    const devtools = `devtools://devtools/bundled/js_app.html?v8only=true&ws=${address}`;
+    this.#options.logSink(
+      `${this.#fn.logicalId}: execution environment inspector on ${url} (Chrome: open ${devtools}, or add ${address.split('/')[0]} to chrome://inspect's Configure…)`,
+    );
   }
 
   #onStreamHead(slot: Slot, contentType: string): void {
@@ -453,7 +496,7 @@ export class FunctionPool {
     this.#logStart(invocation);
     invocation.handlerStarted = performance.now();
     if (error === undefined) {
-      slot.timer = setTimeout(this.#onTimeout, this.#timeoutMs, slot);
+      this.#startTimer(slot, this.#timeoutMs);
       return;
     }
     const explained = this.#runtime === undefined ? error : withRuntimeModuleHint(error, this.#runtime);

@@ -38,6 +38,18 @@ export interface WorkerConfig {
   readonly moduleDirs?: readonly string[];
   /** Registers the resolve hook (`module.register`, ~60 ms per worker): only for functions that need it. */
   readonly esmHook?: boolean;
+  /** `invoke -d`: pause in an attached debugger just before the handler is called. */
+  readonly breakBeforeHandler?: boolean;
+  /** While debugging: the worker opens an inspector of its own there, and with `wait` waits for a debugger. */
+  readonly inspector?: WorkerInspector;
+}
+
+/** The worker's own inspector (port 0: one the OS picks). */
+export interface WorkerInspector {
+  readonly host: string;
+  readonly port: number;
+  /** Block until a debugger attached to it says to run (`invoke -d`). */
+  readonly wait: boolean;
 }
 
 /** Main thread → worker: run one invocation. */
@@ -85,6 +97,12 @@ export interface FatalMessage {
   readonly t: 'fatal';
 }
 
+/** Worker → main thread, once while debugging: where its own inspector listens. */
+export interface InspectorMessage {
+  readonly t: 'inspector';
+  readonly url: string;
+}
+
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
@@ -124,6 +142,10 @@ export function isInitMessage(value: unknown): value is InitMessage {
 
 export function isFatalMessage(value: unknown): value is FatalMessage {
   return isRecord(value) && value.t === 'fatal';
+}
+
+export function isInspectorMessage(value: unknown): value is InspectorMessage {
+  return isRecord(value) && value.t === 'inspector' && typeof value.url === 'string';
 }
 
 /**

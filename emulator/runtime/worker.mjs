@@ -8,6 +8,7 @@
  * ~25 ms. The messages it exchanges are declared, and checked on arrival, in protocol.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import inspector from 'node:inspector';
 import { createRequire, Module, register } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -511,6 +512,12 @@ function invoke(handler, message) {
   const { context, callback, done } = createContext(invocation, message);
   const callbacks = config.callbacks !== false;
   try {
+    if (config.breakBeforeHandler) {
+      // `invoke -d` stops here, in the attached debugger, before the handler runs (as `sam local invoke -d`
+      // waits for one): Step Into enters the handler's first line. Without a debugger this does nothing.
+      // biome-ignore lint/suspicious/noDebugger: the pause `invoke -d` promises, set only by it.
+      debugger;
+    }
     const result = callbacks
       ? handler(JSON.parse(message.event), context, callback)
       : handler(JSON.parse(message.event), withoutCallbacks(context));
@@ -713,6 +720,11 @@ async function invokeStreaming(handler, message, highWaterMark) {
     finish(invocation, { ok: false, error, logAs: 'Invoke Error' });
   };
   try {
+    if (config.breakBeforeHandler) {
+      // As in `invoke` above.
+      // biome-ignore lint/suspicious/noDebugger: the pause `invoke -d` promises, set only by it.
+      debugger;
+    }
     const result = handler(JSON.parse(message.event), stream, context);
     if (
       typeof result !== 'object' ||
@@ -738,6 +750,26 @@ async function invokeStreaming(handler, message, highWaterMark) {
     fail(error ?? 'handled');
   }
 }
+
+/**
+ * While debugging, the execution environment has an inspector of its own beside the process's: Chrome's DevTools
+ * reach a worker thread only this way on Node 20 and 22 (VS Code uses the process's, through its NodeWorker
+ * domain). `invoke -d` puts it on the -d port and waits there, before the module loads, for a debugger to say
+ * run, as `sam local invoke -d` starts the runtime under `--inspect-brk`.
+ * @param {import('./protocol.ts').WorkerInspector} options
+ */
+function openOwnInspector(options) {
+  inspector.open(options.port, options.host, false);
+  const url = inspector.url();
+  if (url === undefined) {
+    send(`the execution environment's inspector could not listen on ${options.host}:${options.port}`);
+    return;
+  }
+  port.postMessage({ t: 'inspector', url });
+  if (options.wait) inspector.waitForDebugger();
+}
+
+if (config.inspector !== undefined) openOwnInspector(config.inspector);
 
 const initStarted = performance.now();
 /** @type {unknown} */

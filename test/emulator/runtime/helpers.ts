@@ -1,7 +1,12 @@
 import { basename, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { type ErrorPayload, FunctionPool, type InvokeOutcome } from '../../../emulator/runtime/pool.ts';
+import {
+  type DebugMode,
+  type ErrorPayload,
+  FunctionPool,
+  type InvokeOutcome,
+} from '../../../emulator/runtime/pool.ts';
 import type { FunctionModel } from '../../../emulator/template/model.ts';
 import { isRecord } from '../../../functions/shared/guards.ts';
 import { functionModel as baseFunctionModel } from '../../support/models.ts';
@@ -21,6 +26,8 @@ export interface OpenOptions {
   readonly fn?: Partial<FunctionModel>;
   readonly environment?: Record<string, string>;
   readonly maxConcurrency?: number;
+  /** Run as `-d` does: no timeouts (pool.ts `DebugMode`). */
+  readonly debug?: DebugMode;
 }
 
 export interface Harness {
@@ -45,6 +52,7 @@ export function openPool(exportName: string, options: OpenOptions = {}): Harness
       accountId: ACCOUNT_ID,
       logSink: (line) => lines.push(line),
       ...(options.maxConcurrency !== undefined && { maxConcurrency: options.maxConcurrency }),
+      ...(options.debug !== undefined && { debug: options.debug }),
     },
   );
   open.push(pool);
