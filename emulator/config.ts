@@ -1,5 +1,5 @@
-import { isRecord } from '../functions/shared/guards.ts';
 import type { FunctionModel } from './template/model.ts';
+import { isRecord } from './template/values.ts';
 
 /** The contents of an `--env-vars` file in SAM's format. */
 export interface EnvVarsFile {

@@ -11,8 +11,8 @@ import {
   type Message,
   type OutputFile,
 } from 'esbuild';
-import { isRecord } from '../../functions/shared/guards.ts';
 import type { EsbuildProperties, FunctionModel } from '../template/model.ts';
+import { isRecord } from '../template/values.ts';
 
 export interface BuiltFunction {
   readonly logicalId: string;

@@ -1,5 +1,5 @@
-import { isRecord } from '../../functions/shared/guards.ts';
 import type { ApiKind } from '../template/model.ts';
+import { isRecord } from '../template/values.ts';
 import { matchesBinaryMediaTypes } from './mediaTypes.ts';
 import { type GatewayRequest, headerValue, mediaTypeOf } from './request.ts';
 

@@ -4,9 +4,9 @@
  * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
  */
 import { randomUUID } from 'node:crypto';
-import { isRecord } from '../../functions/shared/guards.ts';
 import { UnknownFunctionError } from '../app.ts';
 import { type InvokeOutcome, TooManyRequestsError } from '../runtime/pool.ts';
+import { isRecord } from '../template/values.ts';
 import type { AsyncInvokeOptions } from './async.ts';
 import { invokeCompleteEvent, payloadChunkEvent } from './event-stream.ts';
 import {

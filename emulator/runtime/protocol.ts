@@ -1,4 +1,4 @@
-import { isRecord } from '../../functions/shared/guards.ts';
+import { isRecord } from '../template/values.ts';
 /**
  * The messages between the pool (main thread) and `worker.mjs` (one per execution environment). The worker is
  * plain JavaScript, so these declarations are its contract; the main thread checks every message on arrival.

@@ -1,9 +1,12 @@
 /** A location inside the template: map keys and list indexes from the document root. */
 export type Path = readonly (string | number)[];
-
-import { isRecord } from '../../functions/shared/guards.ts';
-
-export { isRecord };
+/**
+ * A plain object whose keys can be read without knowing their types yet. The emulator's own guard: it is a
+ * package of its own and imports nothing from the application it serves.
+ */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** `Resources.Fn.Properties.Architectures[0]` */
 export function formatPath(path: Path): string {
