@@ -9,6 +9,7 @@ import {
   type RouteModel,
 } from '../template/model.ts';
 import { type AuthorizationServices, authorize, newAuthorizationServices } from './auth/authorize.ts';
+import type { JwtTrust } from './auth/keys.ts';
 import { answerPreflight, applyHttpCors } from './cors.ts';
 import {
   type EventContext,
@@ -51,6 +52,8 @@ export interface GatewayOptions {
   /** Runs a function; rejects only when the function cannot be invoked at all (unknown, throttled). */
   invoke(functionId: string, event: unknown): Promise<Invocation>;
   readonly log: Logger;
+  /** Issuers whose JWTs are checked against the emulator's own key (`--jwt-issuer ISSUER=local`). */
+  readonly jwtTrust?: JwtTrust;
 }
 
 interface GatewayState extends GatewayOptions {
@@ -69,7 +72,11 @@ export function createGatewayServer(gatewayOptions: GatewayOptions): Server {
   const options: GatewayState = {
     ...gatewayOptions,
     // One cache of authorizer answers per server; a reload brings new authorizer objects, and so an empty one.
-    authorization: newAuthorizationServices(gatewayOptions.invoke, gatewayOptions.log),
+    authorization: newAuthorizationServices(
+      gatewayOptions.invoke,
+      gatewayOptions.log,
+      gatewayOptions.jwtTrust,
+    ),
   };
   const server = createServer((request, response) => {
     serve(options, request, response).catch((error: unknown) => {

@@ -6,6 +6,8 @@ import type { GatewayResponse } from '../responses.ts';
 import type { RouteMatch } from '../router.ts';
 import type { Invocation } from '../server.ts';
 import { AuthorizerCache } from './cache.ts';
+import { authorizeWithCognito, authorizeWithJwt } from './jwt-authorizer.ts';
+import { IssuerKeys, type JwtTrust, NO_LOCAL_ISSUERS } from './keys.ts';
 import { authorizeWithLambda, type LambdaAnswer } from './lambda.ts';
 
 /** The request being authorized, with what its events are built from. */
@@ -22,6 +24,10 @@ export interface AuthorizationServices {
   invoke(functionId: string, event: unknown): Promise<Invocation>;
   readonly log: Logger;
   readonly lambdaCache: AuthorizerCache<LambdaAnswer>;
+  /** JWT and Cognito authorizers: each issuer's keys (fetched and cached, or the local key). */
+  readonly issuerKeys: IssuerKeys;
+  /** The clock `exp`, `nbf` and `iat` are checked against, in seconds. */
+  nowSeconds(): number;
 }
 
 /** Let through, with what the integration's event then carries; or stopped, with API Gateway's answer. */
@@ -43,8 +49,15 @@ export type AuthorizationOutcome =
 export function newAuthorizationServices(
   invoke: AuthorizationServices['invoke'],
   log: Logger,
+  jwtTrust: JwtTrust = NO_LOCAL_ISSUERS,
 ): AuthorizationServices {
-  return { invoke, log, lambdaCache: new AuthorizerCache() };
+  return {
+    invoke,
+    log,
+    lambdaCache: new AuthorizerCache(),
+    issuerKeys: new IssuerKeys(jwtTrust),
+    nowSeconds: () => Math.floor(Date.now() / 1000),
+  };
 }
 
 const warned = new WeakSet<object>();
@@ -63,12 +76,14 @@ export async function authorize(
     case 'lambda':
       return authorizeWithLambda(authorizer, input, services);
     case 'jwt':
+      return authorizeWithJwt(authorizer, input, services);
     case 'cognito':
+      return authorizeWithCognito(authorizer, input, services);
     case 'iam':
       if (!warned.has(authorizer)) {
         warned.add(authorizer);
         services.log.warn(
-          `${input.match.route.apiId}: ${authorizer.kind === 'iam' ? 'AWS_IAM' : authorizer.kind} authorization is not emulated yet; requests are let through`,
+          `${input.match.route.apiId}: AWS_IAM authorization is not emulated yet; requests are let through`,
         );
       }
       return { allowed: true };
