@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { NO_ENV_VARS, parseEnvVars } from '../../emulator/config.ts';
+import type { JwtTrust } from '../../emulator/gateway/auth/keys.ts';
 import type { Logger } from '../../emulator/log.ts';
 import { type RunningEmulator, startEmulator } from '../../emulator/start.ts';
 
@@ -50,6 +51,8 @@ export async function startTestApi(
     watch?: boolean;
     /** Also serve the Lambda Invoke endpoint, on its own ephemeral port (`lambdaUrl`). */
     lambda?: boolean;
+    /** Issuers whose JWTs are checked against a local key, as `--jwt-issuer ISSUER=local` sets. */
+    jwtTrust?: JwtTrust;
   } = {},
 ): Promise<TestApi> {
   const log = captureLog();
@@ -62,6 +65,7 @@ export async function startTestApi(
     host: '127.0.0.1',
     apiPort: 0,
     ...(options.lambda ? { lambdaPort: 0 } : {}),
+    ...(options.jwtTrust === undefined ? {} : { jwtTrust: options.jwtTrust }),
     log,
   });
   if (running.apiUrl === undefined) throw new Error('the API server did not start');

@@ -31,8 +31,11 @@ export function decodeJwt(token: string): DecodedJwt | string {
   const parts = token.split('.');
   if (parts.length !== 3) return 'the token is not a JWT (header.payload.signature)';
   const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
-  if (![headerPart, payloadPart, signaturePart].every((part) => BASE64URL.test(part)))
-    return 'the token is not base64url';
+  // Canonical base64url only: a last character whose unused bits differ decodes to the same bytes, and a token
+  // that is not the one its issuer wrote must not pass for it.
+  const canonical = (part: string) =>
+    BASE64URL.test(part) && Buffer.from(part, 'base64url').toString('base64url') === part;
+  if (![headerPart, payloadPart, signaturePart].every(canonical)) return 'the token is not base64url';
   const header = parseJson(headerPart);
   const payload = parseJson(payloadPart);
   if (header === undefined) return 'the token header is not a JSON object';
