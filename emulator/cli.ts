@@ -372,8 +372,11 @@ function tokenTarget(values: Values): { issuer: string; audience: string[] } {
     // No template, or one that does not load: then --issuer must say which issuer.
   }
   const distinct = [...new Set(issuers.map((entry) => entry.issuer))];
-  const [only] = issuers;
-  if (distinct.length === 1 && only !== undefined) return only;
+  const [only] = distinct;
+  if (distinct.length === 1 && only !== undefined) {
+    // A pool behind both a Cognito and a JWT authorizer: the JWT one names the audience (the app client).
+    return { issuer: only, audience: issuers.find((entry) => entry.audience.length > 0)?.audience ?? [] };
+  }
   throw new UsageError(
     distinct.length === 0
       ? `token needs --issuer URL: ${values.template} has no JWT or Cognito authorizer with a known issuer`

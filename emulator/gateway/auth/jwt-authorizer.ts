@@ -225,8 +225,10 @@ export async function authorizeWithCognito(
   }
   const issuers = authorizer.userPoolArns.map(cognitoIssuer);
   const trusted = issuers.filter((issuer): issuer is string => issuer !== undefined);
-  // A pool in the template (`!GetAtt Pool.Arn`) has no ARN locally: only `--jwt-issuer '*=local'` can stand in.
-  if (services.issuerKeys.trustsLocalKey('*')) trusted.push(...localOnlyIssuers(bearerToken(value), trusted));
+  // A pool ARN that does not resolve locally (an import, say) names no issuer: only `--jwt-issuer '*=local'` can
+  // stand in, and then the token's own issuer is taken, its signature still checked against the local key.
+  if (trusted.length === 0 && services.issuerKeys.trustsLocalKey('*'))
+    trusted.push(...tokenIssuer(bearerToken(value)));
   if (trusted.length === 0) {
     return denied(
       authorizerFailure('rest'),
@@ -277,11 +279,10 @@ export function cognitoIssuer(arn: string): string | undefined {
   return match === null ? undefined : `https://cognito-idp.${match[1]}.amazonaws.com/${match[2]}`;
 }
 
-/** Under `*=local`, the token's own issuer is trusted too (its key is then the local one, checked as usual). */
-function localOnlyIssuers(token: string, trusted: readonly string[]): string[] {
+function tokenIssuer(token: string): string[] {
   const jwt = decodeJwt(token);
   const issuer = typeof jwt === 'string' ? undefined : jwt.payload.iss;
-  return typeof issuer === 'string' && !trusted.includes(issuer) ? [issuer] : [];
+  return typeof issuer === 'string' ? [issuer] : [];
 }
 
 function restUnauthorized(body: string): GatewayResponse {

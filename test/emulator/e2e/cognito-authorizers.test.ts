@@ -137,3 +137,63 @@ describe('REST Cognito user pool authorizers, the pool trusted locally', functio
     expect((await get('/open')).status).to.equal(200);
   });
 });
+
+describe("a user pool of the template itself, trusted with --jwt-issuer '*=local'", function () {
+  this.timeout(30_000);
+  let api: TestApi;
+  let keyDir: string;
+  let key: LocalKey;
+  /** `!GetAtt UserPool.Arn` and `${UserPool}` both name the pool by its logical id locally. */
+  const issuer = 'https://cognito-idp.us-east-1.amazonaws.com/UserPool';
+  const token = (extra: Record<string, unknown> = {}) =>
+    signToken(key, {
+      issuer,
+      subject: 'dana',
+      audience: ['UserPoolClient'],
+      scopes: [],
+      expiresInSeconds: 60,
+      claims: extra,
+    });
+
+  before(async () => {
+    keyDir = mkdtempSync(path.join(tmpdir(), 'cognito-in-template-'));
+    key = loadOrCreateLocalKey(path.join(keyDir, 'key.json'));
+    api = await startTestApi('test/fixtures/auth/cognito/in-template.yaml', {
+      jwtTrust: { localIssuers: new Set(['*']), localKey: () => key },
+    });
+  });
+  after(async () => {
+    await api?.close();
+    if (keyDir !== undefined) rmSync(keyDir, { recursive: true, force: true });
+  });
+
+  it('the REST Cognito authorizer (UserPoolArn: !GetAtt UserPool.Arn) accepts an ID token of the local key', async () => {
+    const response = await request(`${api.url}/dev/profile`, { headers: { Authorization: token() } });
+
+    expect(response.status, response.text()).to.equal(200);
+    expect(response.json()).to.have.nested.property('authorizer.claims.sub', 'dana');
+  });
+
+  it('the HTTP API JWT authorizer of the same pool accepts the same token, its audience the app client', async () => {
+    const response = await request(`${api.url}/me`, { headers: { Authorization: `Bearer ${token()}` } });
+
+    expect(response.status, response.text()).to.equal(200);
+    expect(response.json()).to.have.nested.property('authorizer.jwt.claims.aud', 'UserPoolClient');
+  });
+
+  it('a token of another key is still refused by both', async () => {
+    const other = await startTestIssuer();
+    try {
+      const forged = other.sign(
+        { iss: issuer, aud: 'UserPoolClient', token_use: 'id', exp: Math.floor(Date.now() / 1000) + 60 },
+        { kid: key.kid },
+      );
+      expect(
+        (await request(`${api.url}/dev/profile`, { headers: { Authorization: forged } })).status,
+      ).to.equal(401);
+      expect((await request(`${api.url}/me`, { headers: { Authorization: forged } })).status).to.equal(401);
+    } finally {
+      await other.close();
+    }
+  });
+});
