@@ -362,21 +362,23 @@ function tokenCommand(values: Values, extra: readonly string[]): number {
   return 0;
 }
 
-/** `--issuer`, else the one issuer of the template's JWT and Cognito authorizers, with its first audience. */
+/**
+ * `--issuer`, else the one issuer of the template's JWT and Cognito authorizers; with the first audience a JWT
+ * authorizer of that issuer names (a pool behind both kinds: the app client).
+ */
 function tokenTarget(values: Values): { issuer: string; audience: string[] } {
-  if (values.issuer !== undefined) return { issuer: values.issuer, audience: [] };
   let issuers: { issuer: string; audience: string[] }[] = [];
   try {
     issuers = templateIssuers(loadTemplate(values.template, parameterOptions(values, 'build')));
   } catch {
     // No template, or one that does not load: then --issuer must say which issuer.
   }
+  const audienceOf = (issuer: string) =>
+    issuers.find((entry) => entry.issuer === issuer && entry.audience.length > 0)?.audience ?? [];
+  if (values.issuer !== undefined) return { issuer: values.issuer, audience: audienceOf(values.issuer) };
   const distinct = [...new Set(issuers.map((entry) => entry.issuer))];
   const [only] = distinct;
-  if (distinct.length === 1 && only !== undefined) {
-    // A pool behind both a Cognito and a JWT authorizer: the JWT one names the audience (the app client).
-    return { issuer: only, audience: issuers.find((entry) => entry.audience.length > 0)?.audience ?? [] };
-  }
+  if (distinct.length === 1 && only !== undefined) return { issuer: only, audience: audienceOf(only) };
   throw new UsageError(
     distinct.length === 0
       ? `token needs --issuer URL: ${values.template} has no JWT or Cognito authorizer with a known issuer`

@@ -311,3 +311,26 @@ function javaDate(seconds: number): string {
     .split(' ');
   return `${weekday} ${month} ${day} ${time} UTC ${year}`;
 }
+
+/**
+ * One line for the route table's protection column: `JWT OAuth (https://issuer/, scopes a b)` or
+ * `Cognito Pool (eu-west-1_abc, scopes orders/read)`, with `, local key` when `--jwt-issuer` trusts it.
+ */
+export function describeTokenAuthorizer(
+  authorizer: JwtAuthorizerModel | CognitoAuthorizerModel,
+  scopes: readonly string[],
+  trustsLocalKey: (issuer: string) => boolean = () => false,
+): string {
+  const issuers =
+    authorizer.kind === 'jwt'
+      ? [authorizer.issuer]
+      : authorizer.userPoolArns.map((arn) => cognitoIssuer(arn) ?? arn);
+  const named =
+    authorizer.kind === 'jwt' ? issuers : issuers.map((issuer) => issuer.slice(issuer.lastIndexOf('/') + 1));
+  const details = [
+    named.join(', ') || 'no pool',
+    ...(scopes.length > 0 ? [`scopes ${scopes.join(' ')}`] : []),
+    ...(issuers.some(trustsLocalKey) || trustsLocalKey('*') ? ['local key'] : []),
+  ];
+  return `${authorizer.kind === 'jwt' ? 'JWT' : 'Cognito'} ${authorizer.name} (${details.join(', ')})`;
+}
