@@ -299,6 +299,7 @@ async function startCommand(
     retryDelayScale: nonNegativeNumber('--retry-delay-scale', values['retry-delay-scale']),
     ...(values['jwt-issuer'].length === 0 ? {} : { jwtTrust: jwtTrustOf(values['jwt-issuer']) }),
   });
+  warnUnknownIssuers(values['jwt-issuer'], templateIssuers(running.app().model));
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -334,6 +335,19 @@ function jwtTrustOf(flags: readonly string[]) {
     `JWT issuers checked against the local key (${key.file}): ${[...localIssuers].join(', ')}; sign tokens with npm run local -- token`,
   );
   return { localIssuers, localKey: () => key };
+}
+
+/** A `--jwt-issuer` that no authorizer names is most often a typo (a missing trailing slash, say). */
+function warnUnknownIssuers(flags: readonly string[], known: readonly { issuer: string }[]): void {
+  for (const flag of flags) {
+    const issuer = flag.slice(0, flag.lastIndexOf('='));
+    if (issuer === '*' || known.some((entry) => entry.issuer === issuer)) continue;
+    const names = [...new Set(known.map((entry) => entry.issuer))];
+    consoleLogger.warn(
+      `--jwt-issuer ${issuer}: no JWT or Cognito authorizer of the template has this issuer` +
+        (names.length === 0 ? '' : ` (they have ${names.join(', ')})`),
+    );
+  }
 }
 
 /** Prints one signed token on stdout and nothing else, so that `$(npm run -s local -- token …)` is the token. */

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { run, type Serving, startServing, stopServing } from '../../support/cli.ts';
 import { request } from '../../support/http.ts';
+import { eventually } from '../../support/wait.ts';
 
 const JWT_TEMPLATE = 'test/fixtures/auth/jwt/template.yaml';
 const COGNITO_TEMPLATE = 'test/fixtures/auth/cognito/template.yaml';
@@ -119,6 +120,30 @@ describe('npm run local -- token, and --jwt-issuer ISSUER=local', function () {
     expect(tampered.status).to.equal(401);
     expect(serving.output()).to.match(
       /JWT issuers checked against the local key \(.*local-issuer-key\.json\)/,
+    );
+    expect(serving.output()).not.to.include('no JWT or Cognito authorizer of the template has this issuer');
+  });
+
+  it('warns of a --jwt-issuer that no authorizer of the template names, listing the ones it has', async () => {
+    serving = await startServing([
+      'start-api',
+      '-t',
+      JWT_TEMPLATE,
+      '-p',
+      '0',
+      '--no-watch',
+      '--parameter-overrides',
+      'Issuer=http://127.0.0.1:9',
+      '--jwt-issuer',
+      'https://example.eu.auth0.com=local',
+    ]);
+    const output = () => serving?.output() ?? '';
+
+    await eventually(() =>
+      expect(output()).to.include(
+        '--jwt-issuer https://example.eu.auth0.com: no JWT or Cognito authorizer of the template has this ' +
+          'issuer (they have http://127.0.0.1:9, https://example.eu.auth0.com/)',
+      ),
     );
   });
 
