@@ -196,8 +196,10 @@ function httpClaims(payload: Readonly<Record<string, unknown>>): Record<string, 
  * without scopes takes an ID token (`token_use` `id`); one with scopes takes an access token carrying one of
  * them. Every failure is 401 `{"message":"Unauthorized"}`, but an expired token, which AWS answers
  * `{"message":"The incoming token has expired"}`. The claims reach the integration as
- * `requestContext.authorizer.claims`, strings all.
+ * `requestContext.authorizer.claims`, strings all. A token of the wrong kind for the method is a 401 (re:Post's
+ * troubleshooting of Cognito 401s); AWS documents no other status for a missing scope, so it is a 401 too.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-integrate-with-cognito.html
+ * https://repost.aws/knowledge-center/api-gateway-cognito-401-unauthorized
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-enable-cognito-user-pool.html
  */
 export async function authorizeWithCognito(
