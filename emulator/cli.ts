@@ -21,6 +21,8 @@ import {
 import { movingPrices } from './fake-binance/prices.ts';
 import { startFakeBinance } from './fake-binance/server.ts';
 import { GenerateEventError, generateEvent, UnknownEventError } from './generate-event.ts';
+import { loadOrCreateLocalKey } from './local-issuer/key.ts';
+import { parseClaim, parseDuration, signToken, templateIssuers } from './local-issuer/token.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { ListenError } from './net.ts';
 import { readSamConfig, type SamCommand, samConfigCandidates } from './samconfig.ts';
@@ -40,6 +42,8 @@ Commands (the verbs of sam local, without Docker):
   generate-event <service> <event>
                             print an event to pipe into invoke (services and events below)
   build                     bundle every function as sam build would, into dist/<LogicalId>/
+  token                     print a JWT signed with the emulator's own key (--sub, --scope, --aud, --expires,
+                            --issuer, --claim below); start with --jwt-issuer ISSUER=local to have it accepted
   fake-binance              an offline stand-in for Binance's price API on :4010 (-p, --host), prices that move;
                             point the functions at it with -n env.json: {"Parameters": {"BINANCE_API_URL":
                             "http://127.0.0.1:4010"}}
@@ -73,7 +77,15 @@ Options:
                                   built unminified and their timeouts are suspended. invoke: the function waits
                                   on PORT for a debugger and stops before its handler runs (sam local's -d)
       --debug-function LogicalId  with -d: debug only this function (the others keep their timeouts)
+      --jwt-issuer ISSUER=local   start, start-api: JWT and Cognito authorizers of this issuer (a URL, or * for
+                                  all) check tokens against the emulator's own key instead of the issuer's JWKS;
+                                  repeatable
   -h, --help                      this text
+
+token (stdout: the token alone; its key is kept in node_modules/.cache/sam-emulator/local-issuer-key.json):
+  --sub ID (default: local-user)  --scope S (repeatable)  --aud A (repeatable; default: the authorizer's first
+  audience)  --expires 1h (s, m, h, d)  --issuer URL (default: the template's one JWT or Cognito issuer)
+  --claim K=V (repeatable, V read as JSON when it parses, e.g. --claim 'cognito:groups=["admin"]')
 
 generate-event <service> <event> (names as sam local generate-event; --region R and --account-id N for all):
   apigateway aws-proxy | http-api-proxy       --method M  --path /p  --resource /r/{id}  --query K=V (repeatable)
@@ -140,6 +152,13 @@ const OPTIONS = {
   'api-id': { type: 'string' },
   'debug-port': { type: 'string', short: 'd' },
   'debug-function': { type: 'string' },
+  'jwt-issuer': { type: 'string', multiple: true, default: [] as string[] },
+  sub: { type: 'string', default: 'local-user' },
+  scope: { type: 'string', multiple: true, default: [] as string[] },
+  aud: { type: 'string', multiple: true, default: [] as string[] },
+  expires: { type: 'string', default: '1h' },
+  issuer: { type: 'string' },
+  claim: { type: 'string', multiple: true, default: [] as string[] },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -193,6 +212,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await buildCommand(values, rest);
       case 'fake-binance':
         return await fakeBinanceCommand(values, rest);
+      case 'token':
+        return tokenCommand(values, rest);
       default:
         throw new UsageError(`Unknown command "${command}"`);
     }
@@ -296,7 +317,9 @@ async function startCommand(
         }
       : {}),
     retryDelayScale: nonNegativeNumber('--retry-delay-scale', values['retry-delay-scale']),
+    ...(values['jwt-issuer'].length === 0 ? {} : { jwtTrust: jwtTrustOf(values['jwt-issuer']) }),
   });
+  warnUnknownIssuers(values['jwt-issuer'], templateIssuers(running.app().model));
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -312,6 +335,89 @@ async function startCommand(
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   return 0;
+}
+
+/** `--jwt-issuer ISSUER=local`, repeatable; the key is loaded (or made) now, so that its file is named at start. */
+function jwtTrustOf(flags: readonly string[]) {
+  const localIssuers = new Set<string>();
+  for (const flag of flags) {
+    const equals = flag.lastIndexOf('=');
+    const issuer = flag.slice(0, equals);
+    if (equals <= 0 || flag.slice(equals + 1) !== 'local') {
+      throw new UsageError(
+        `--jwt-issuer ${flag}: expected ISSUER=local, e.g. --jwt-issuer https://example.auth0.com/=local`,
+      );
+    }
+    localIssuers.add(issuer);
+  }
+  const key = loadOrCreateLocalKey();
+  consoleLogger.info(
+    `JWT issuers checked against the local key (${key.file}): ${[...localIssuers].join(', ')}; sign tokens with npm run local -- token`,
+  );
+  return { localIssuers, localKey: () => key };
+}
+
+/** A `--jwt-issuer` that no authorizer names is most often a typo (a missing trailing slash, say). */
+function warnUnknownIssuers(flags: readonly string[], known: readonly { issuer: string }[]): void {
+  for (const flag of flags) {
+    const issuer = flag.slice(0, flag.lastIndexOf('='));
+    if (issuer === '*' || known.some((entry) => entry.issuer === issuer)) continue;
+    const names = [...new Set(known.map((entry) => entry.issuer))];
+    consoleLogger.warn(
+      `--jwt-issuer ${issuer}: no JWT or Cognito authorizer of the template has this issuer` +
+        (names.length === 0 ? '' : ` (they have ${names.join(', ')})`),
+    );
+  }
+}
+
+/** Prints one signed token on stdout and nothing else, so that `$(npm run -s local -- token …)` is the token. */
+function tokenCommand(values: Values, extra: readonly string[]): number {
+  noExtraArguments('token', extra);
+  const expiresInSeconds = parseDuration(values.expires);
+  if (expiresInSeconds === undefined) {
+    throw new UsageError(`--expires ${values.expires}: expected a duration such as 3600, 30s, 15m, 1h or 7d`);
+  }
+  const claims: Record<string, unknown> = {};
+  for (const flag of values.claim) {
+    const claim = parseClaim(flag);
+    if (claim === undefined) throw new UsageError(`--claim ${flag}: expected NAME=VALUE`);
+    claims[claim[0]] = claim[1];
+  }
+  const target = tokenTarget(values);
+  const token = signToken(loadOrCreateLocalKey(), {
+    issuer: target.issuer,
+    subject: values.sub,
+    audience: values.aud.length > 0 ? values.aud : target.audience,
+    scopes: values.scope,
+    expiresInSeconds,
+    claims,
+  });
+  process.stdout.write(`${token}\n`);
+  return 0;
+}
+
+/**
+ * `--issuer`, else the one issuer of the template's JWT and Cognito authorizers; with the first audience a JWT
+ * authorizer of that issuer names (a pool behind both kinds: the app client).
+ */
+function tokenTarget(values: Values): { issuer: string; audience: string[] } {
+  let issuers: { issuer: string; audience: string[] }[] = [];
+  try {
+    issuers = templateIssuers(loadTemplate(values.template, parameterOptions(values, 'build')));
+  } catch {
+    // No template, or one that does not load: then --issuer must say which issuer.
+  }
+  const audienceOf = (issuer: string) =>
+    issuers.find((entry) => entry.issuer === issuer && entry.audience.length > 0)?.audience ?? [];
+  if (values.issuer !== undefined) return { issuer: values.issuer, audience: audienceOf(values.issuer) };
+  const distinct = [...new Set(issuers.map((entry) => entry.issuer))];
+  const [only] = distinct;
+  if (distinct.length === 1 && only !== undefined) return { issuer: only, audience: audienceOf(only) };
+  throw new UsageError(
+    distinct.length === 0
+      ? `token needs --issuer URL: ${values.template} has no JWT or Cognito authorizer with a known issuer`
+      : `token needs --issuer: ${values.template} has several issuers (${distinct.join(', ')})`,
+  );
 }
 
 /** The README's offline upstream: serves until SIGINT or SIGTERM. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { App, type AppOptions } from './app.ts';
 import { createFunctionUrlServer } from './function-url/server.ts';
 import type { SigningCredentials } from './function-url/sigv4.ts';
+import type { JwtTrust } from './gateway/auth/keys.ts';
 import { createRouter } from './gateway/router.ts';
 import { createGatewayServer, type GatewayRoutes } from './gateway/server.ts';
 import { AsyncInvoker } from './invoke/async.ts';
@@ -33,6 +34,8 @@ export interface EmulatorOptions extends AppOptions {
    * template order, the next one for the next, and so on; 0 lets the OS pick each. Absent: no function URLs.
    */
   readonly functionUrlPort?: number;
+  /** Issuers whose JWTs the gateway checks against the emulator's own key (`--jwt-issuer ISSUER=local`). */
+  readonly jwtTrust?: JwtTrust;
   /** What AWS_IAM function URLs and API routes verify SigV4 signatures with; without it they refuse every request. */
   readonly credentials?: SigningCredentials;
   /**
@@ -97,6 +100,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           log,
           ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
           debugging: (functionId) => app.isDebugged(functionId),
+          ...(options.jwtTrust === undefined ? {} : { jwtTrust: options.jwtTrust }),
         });
   let apiUrl: string | undefined;
   let lambda: RunningLambdaService | undefined;

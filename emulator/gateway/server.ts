@@ -16,6 +16,7 @@ import {
   authorize,
   newAuthorizationServices,
 } from './auth/authorize.ts';
+import type { JwtTrust } from './auth/keys.ts';
 import { answerPreflight, applyHttpCors } from './cors.ts';
 import {
   type EventContext,
@@ -65,6 +66,8 @@ export interface GatewayOptions {
    * lifts timeouts while debugging, so that the paused request still gets its real answer.
    */
   readonly debugging?: (functionId: string) => boolean;
+  /** Issuers whose JWTs are checked against the emulator's own key (`--jwt-issuer ISSUER=local`). */
+  readonly jwtTrust?: JwtTrust;
 }
 
 interface GatewayState extends GatewayOptions {
@@ -83,11 +86,10 @@ export function createGatewayServer(gatewayOptions: GatewayOptions): Server {
   const options: GatewayState = {
     ...gatewayOptions,
     // One cache of authorizer answers per server; a reload brings new authorizer objects, and so an empty one.
-    authorization: newAuthorizationServices(
-      gatewayOptions.invoke,
-      gatewayOptions.log,
-      gatewayOptions.credentials,
-    ),
+    authorization: newAuthorizationServices(gatewayOptions.invoke, gatewayOptions.log, {
+      credentials: gatewayOptions.credentials,
+      jwtTrust: gatewayOptions.jwtTrust,
+    }),
   };
   const server = createServer((request, response) => {
     serve(options, request, response).catch((error: unknown) => {

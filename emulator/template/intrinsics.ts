@@ -23,6 +23,8 @@ import {
   type Path,
 } from './values.ts';
 
+const COGNITO_USER_POOL = 'AWS::Cognito::UserPool';
+
 /** What `Ref: AWS::NoValue` resolves to: the enclosing key or list item is removed. */
 export const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
 
@@ -439,6 +441,12 @@ export class Resolver {
       return `https://${apiPhysicalId(logicalId)}.execute-api.${region}.${urlSuffix}`;
     } else if (entry.type === SERVERLESS_API && attribute === 'RootResourceId') {
       return apiPhysicalId(`${logicalId}/`);
+    } else if (entry.type === COGNITO_USER_POOL && (attribute === 'Arn' || attribute === 'ProviderURL')) {
+      // The pool's id is its Ref (the logical id here), so that a Cognito authorizer's `!GetAtt Pool.Arn` and a
+      // JWT authorizer's `!Sub https://cognito-idp.${AWS::Region}.amazonaws.com/${Pool}` name one issuer.
+      return attribute === 'Arn'
+        ? `arn:${partition}:cognito-idp:${region}:${accountId}:userpool/${logicalId}`
+        : `cognito-idp.${region}.amazonaws.com/${logicalId}`;
     } else if (entry.type === LAMBDA_LAYER_VERSION && attribute === 'LayerVersionArn') {
       return this.layerVersionArn(entry);
     } else if (isNestedStack(entry) && attribute.startsWith('Outputs.')) {

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { NO_ENV_VARS, parseEnvVars } from '../../emulator/config.ts';
+import type { JwtTrust } from '../../emulator/gateway/auth/keys.ts';
 import type { Logger } from '../../emulator/log.ts';
 import { type RunningEmulator, startEmulator } from '../../emulator/start.ts';
 
@@ -52,6 +53,8 @@ export async function startTestApi(
     lambda?: boolean;
     /** What AWS_IAM routes and function URLs check signatures against. */
     credentials?: { accessKeyId: string; secretAccessKey: string };
+    /** Issuers whose JWTs are checked against a local key, as `--jwt-issuer ISSUER=local` sets. */
+    jwtTrust?: JwtTrust;
   } = {},
 ): Promise<TestApi> {
   const log = captureLog();
@@ -65,6 +68,7 @@ export async function startTestApi(
     apiPort: 0,
     ...(options.lambda ? { lambdaPort: 0 } : {}),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    ...(options.jwtTrust === undefined ? {} : { jwtTrust: options.jwtTrust }),
     log,
   });
   if (running.apiUrl === undefined) throw new Error('the API server did not start');

@@ -8,6 +8,8 @@ import type { RouteMatch } from '../router.ts';
 import type { Invocation } from '../server.ts';
 import { AuthorizerCache } from './cache.ts';
 import { authorizeWithIam } from './iam.ts';
+import { authorizeWithCognito, authorizeWithJwt } from './jwt-authorizer.ts';
+import { IssuerKeys, type JwtTrust, NO_LOCAL_ISSUERS } from './keys.ts';
 import { authorizeWithLambda, type LambdaAnswer } from './lambda.ts';
 
 /** The request being authorized, with what its events are built from. */
@@ -28,6 +30,10 @@ export interface AuthorizationServices {
   readonly credentials: SigningCredentials | undefined;
   /** Epoch milliseconds, for signature windows and token expiry; injected so tests control the clock. */
   now(): number;
+  /** JWT and Cognito authorizers: each issuer's keys (fetched and cached, or the local key). */
+  readonly issuerKeys: IssuerKeys;
+  /** The clock `exp`, `nbf` and `iat` are checked against, in seconds. */
+  nowSeconds(): number;
 }
 
 /** Let through, with what the integration's event then carries; or stopped, with API Gateway's answer. */
@@ -49,12 +55,18 @@ export type AuthorizationOutcome =
 export function newAuthorizationServices(
   invoke: AuthorizationServices['invoke'],
   log: Logger,
-  credentials?: SigningCredentials,
+  options: { credentials?: SigningCredentials; jwtTrust?: JwtTrust } = {},
 ): AuthorizationServices {
-  return { invoke, log, lambdaCache: new AuthorizerCache(), credentials, now: Date.now };
+  return {
+    invoke,
+    log,
+    lambdaCache: new AuthorizerCache(),
+    credentials: options.credentials,
+    now: Date.now,
+    issuerKeys: new IssuerKeys(options.jwtTrust ?? NO_LOCAL_ISSUERS),
+    nowSeconds: () => Math.floor(Date.now() / 1000),
+  };
 }
-
-const warned = new WeakSet<object>();
 
 /**
  * Runs the route's authorizer as API Gateway does before the integration.
@@ -72,13 +84,8 @@ export async function authorize(
     case 'iam':
       return authorizeWithIam(input, services.credentials, services.now());
     case 'jwt':
+      return authorizeWithJwt(authorizer, input, services);
     case 'cognito':
-      if (!warned.has(authorizer)) {
-        warned.add(authorizer);
-        services.log.warn(
-          `${input.match.route.apiId}: ${authorizer.kind} authorizers are not emulated yet; requests are let through`,
-        );
-      }
-      return { allowed: true };
+      return authorizeWithCognito(authorizer, input, services);
   }
 }

@@ -102,6 +102,20 @@ describe('template intrinsic functions', () => {
     expect(load(template).apis.get('ServerlessRestApi')?.physicalId).to.equal(id);
   });
 
+  it('Fn::GetAtt UserPool.Arn and .ProviderURL name the pool by its Ref (the logical id), as one issuer', () => {
+    const { environment, warnings } = environmentOf(
+      `ARN: !GetAtt Pool.Arn\nURL: !GetAtt Pool.ProviderURL\nISSUER: !Sub https://cognito-idp.\${AWS::Region}.amazonaws.com/\${Pool}`,
+      '',
+      '\n  Pool:\n    Type: AWS::Cognito::UserPool\n',
+    );
+    expect(environment).to.deep.equal({
+      ARN: 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/Pool',
+      URL: 'cognito-idp.us-east-1.amazonaws.com/Pool',
+      ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/Pool',
+    });
+    expect(warnings.filter((warning) => warning.includes('Pool'))).to.deep.equal([]);
+  });
+
   it('Fn::GetAtt of the role SAM generates for a function (<Function>Role.Arn) gives an IAM role ARN', () => {
     const { environment } = environmentOf('ROLE: !GetAtt FnRole.Arn');
     expect(environment).to.deep.equal({ ROLE: 'arn:aws:iam::123456789012:role/local-FnRole' });
