@@ -176,18 +176,23 @@ async function serve(
     };
   }
   const response = await integrate(options, request, match, context);
+  finishRoute(options, incoming, outgoing, request, match, response.response, started, response.requestId);
+}
+
+/** Sends a matched route's response, with an HTTP API's CORS headers applied as the gateway applies them. */
+function finishRoute(
+  options: GatewayState,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  request: GatewayRequest,
+  match: RouteMatch,
+  response: GatewayResponse,
+  started: number,
+  requestId: string,
+): void {
   const cors = match.api.cors;
-  const final = cors?.kind === 'http' ? applyHttpCors(response.response, request, cors) : response.response;
-  finish(
-    options,
-    incoming,
-    outgoing,
-    final,
-    match.api.kind,
-    started,
-    targetOf(match.route),
-    response.requestId,
-  );
+  const final = cors?.kind === 'http' ? applyHttpCors(response, request, cors) : response;
+  finish(options, incoming, outgoing, final, match.api.kind, started, targetOf(match.route), requestId);
 }
 
 /** Answers a request authorization stopped, with API Gateway's response, and logs why. */
@@ -208,18 +213,7 @@ function deny(
     context.requestId,
     match.api.kind === 'rest' ? context.extendedRequestId : undefined,
   );
-  const cors = match.api.cors;
-  const final = cors?.kind === 'http' ? applyHttpCors(denied, request, cors) : denied;
-  finish(
-    options,
-    incoming,
-    outgoing,
-    final,
-    match.api.kind,
-    started,
-    targetOf(match.route),
-    context.requestId,
-  );
+  finishRoute(options, incoming, outgoing, request, match, denied, started, context.requestId);
 }
 
 /** Builds the event, invokes the function within the integration timeout, and converts what it returned. */
