@@ -15,7 +15,7 @@ import {
   tokenScopes,
 } from './jwt.ts';
 import type { IssuerKeys } from './keys.ts';
-import { authorizerFailure, unauthorized } from './responses.ts';
+import { authorizerFailure, refusals, unauthorized } from './responses.ts';
 
 /** A token whose signature, issuer and times passed; or why not, and whether it was the issuer's keys at fault. */
 type Verified =
@@ -82,11 +82,7 @@ export async function authorizeWithJwt(
   input: AuthorizationInput,
   services: AuthorizationServices,
 ): Promise<AuthorizationOutcome> {
-  const denied = (response: GatewayResponse, reason: string): AuthorizationOutcome => ({
-    allowed: false,
-    response,
-    reason: `JWT authorizer ${authorizer.name}: ${reason}`,
-  });
+  const denied = refusals(`JWT authorizer ${authorizer.name}`);
   const source = identityValue(authorizer.identitySource, input.request);
   if (source === undefined || source.trim() === '') {
     return denied(unauthorized('http'), `no token in ${authorizer.identitySource}`);
@@ -207,11 +203,7 @@ export async function authorizeWithCognito(
   input: AuthorizationInput,
   services: AuthorizationServices,
 ): Promise<AuthorizationOutcome> {
-  const denied = (response: GatewayResponse, reason: string): AuthorizationOutcome => ({
-    allowed: false,
-    response,
-    reason: `Cognito authorizer ${authorizer.name}: ${reason}`,
-  });
+  const denied = refusals(`Cognito authorizer ${authorizer.name}`);
   const value = headerValue(input.request, authorizer.header.toLowerCase());
   if (value === undefined || value.trim() === '') {
     return denied(unauthorized('rest'), `no ${authorizer.header} header`);

@@ -11,7 +11,7 @@ import { toV1Event, toV2Event } from '../events.ts';
 import { headerValue } from '../request.ts';
 import type { AuthorizationInput, AuthorizationOutcome, AuthorizationServices } from './authorize.ts';
 import { evaluatePolicy, type PolicyDocument, readPolicyDocument } from './policy.ts';
-import { accessDenied, authorizerFailure, unauthorized } from './responses.ts';
+import { accessDenied, authorizerFailure, refusals, unauthorized } from './responses.ts';
 
 /** What an authorizer function answered, checked; cached per identity and applied to each request's ARN. */
 export type LambdaAnswer =
@@ -46,11 +46,7 @@ export async function authorizeWithLambda(
   services: AuthorizationServices,
 ): Promise<AuthorizationOutcome> {
   const kind = input.match.api.kind;
-  const denied = (response: ReturnType<typeof unauthorized>, reason: string): AuthorizationOutcome => ({
-    allowed: false,
-    response,
-    reason: `authorizer ${authorizer.name}: ${reason}`,
-  });
+  const denied = refusals(`authorizer ${authorizer.name}`);
   const identity = identityValues(authorizer, input);
   if (typeof identity === 'string') return denied(unauthorized(kind), identity);
   const methodArn = executeApiArn({

@@ -1,5 +1,6 @@
 import type { ApiKind } from '../../template/model.ts';
 import type { GatewayResponse } from '../responses.ts';
+import type { AuthorizationOutcome } from './authorize.ts';
 
 /**
  * API Gateway's own answers when authorization stops a request. REST bodies come from the default gateway
@@ -50,4 +51,9 @@ function rest(statusCode: number, body: string, errorType: string): GatewayRespo
 
 function http(statusCode: number, body: string): GatewayResponse {
   return { statusCode, headers: [['content-type', 'application/json']], body: Buffer.from(body) };
+}
+
+/** The refusals of one authorizer: API Gateway's answer, and for the log which authorizer refused and why. */
+export function refusals(label: string): (response: GatewayResponse, reason: string) => AuthorizationOutcome {
+  return (response, reason) => ({ allowed: false, response, reason: `${label}: ${reason}` });
 }
