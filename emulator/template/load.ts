@@ -37,6 +37,7 @@ import {
   SERVERLESS_FUNCTION,
   SERVERLESS_HTTP_API,
 } from './resources.ts';
+import { readSamUsagePlan, readUsagePlans, type SamUsagePlan, USAGE_PLAN_TYPES } from './usage-plans.ts';
 import { expectRecord, isRecord, type Path } from './values.ts';
 import { parseYaml, YamlSyntaxError } from './yaml.ts';
 
@@ -242,6 +243,7 @@ function parseStack(
   const apis = new Map<string, ApiModel>();
   const definitions = new Map<string, ApiDefinition>();
   const routes: RouteModel[] = [];
+  const samUsagePlans: SamUsagePlan[] = [];
   for (const entry of entries) {
     if (entry.type === CLOUDFORMATION_REST_API || entry.type === CLOUDFORMATION_HTTP_API) {
       if (!resolver.isCreated(entry)) continue;
@@ -271,6 +273,8 @@ function parseStack(
     );
     const properties = new PropertyReader(merged, resolver, diag);
     const api = buildApi(entry, properties, diag);
+    const usagePlan = api.kind === 'rest' ? readSamUsagePlan(entry.logicalId, properties, diag) : undefined;
+    if (usagePlan !== undefined) samUsagePlans.push(usagePlan);
     // SAM generates the definition of an implicit API itself, from the function events.
     const definition =
       entry.implicitFor === undefined
@@ -319,6 +323,8 @@ function parseStack(
       continue;
     }
     const resourcePath: Path = ['Resources', entry.logicalId];
+    // Read by readUsagePlans below: the gateway checks keys and enforces plans.
+    if (USAGE_PLAN_TYPES.has(entry.type)) continue;
     if (entry.type !== SERVERLESS_FUNCTION && entry.type !== LAMBDA_FUNCTION) {
       ignored.add(entry.type, entry.logicalId);
       continue;
@@ -365,6 +371,12 @@ function parseStack(
           diag,
         });
 
+  const usagePlans = readUsagePlans(samUsagePlans, entries, {
+    apis,
+    resolver,
+    diag,
+    stackName: stack.stackName,
+  });
   const children = nested.all().map((child) => underStack(child.model, child.logicalId));
   for (const entry of nested.remote()) ignored.add(entry.type, entry.logicalId);
   const allFunctions = new Map([...functions, ...children.flatMap((child) => [...child.functions])]);
@@ -386,6 +398,7 @@ function parseStack(
     eventSources: [...eventSources, ...children.flatMap((child) => child.eventSources)],
     warnings: [...new Set([...diag.warnings, ...children.flatMap((child) => child.warnings)])],
     ignoredResources: ignored.groups(),
+    ...(usagePlans === undefined ? {} : { usagePlans }),
     notices: runtimeNotices(allFunctions.values(), options.hostNodeVersion ?? process.versions.node),
     definitionFiles: [
       ...[...definitions.values()].flatMap((definition) =>
