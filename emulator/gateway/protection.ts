@@ -33,5 +33,10 @@ export function apiKeyLines(usagePlans: UsagePlansModel | undefined): string[] {
     const status = !key.enabled ? 'disabled' : apis.length === 0 ? 'in no usage plan' : apis.join(', ');
     return [key.logicalId, key.value, key.generated ? `${status} (generated here)` : status];
   });
-  return ['API keys (send one as x-api-key):', ...rows.map((row) => `  ${row.join('  ')}`)];
+  const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
+  const aligned = rows.map(
+    ([name = '', value = '', status = '']) =>
+      `  ${name.padEnd(widths[0] ?? 0)}  ${value.padEnd(widths[1] ?? 0)}  ${status}`,
+  );
+  return ['API keys (send one as x-api-key):', ...aligned];
 }

@@ -39,9 +39,12 @@ export function readStageThrottle(
   return { default: fallback, routes };
 }
 
-/** `/~1items~1{id}` (CloudFormation's JSON Pointer form) or `/items/{id}` as written: `/items/{id}`. */
+/**
+ * `/~1items~1{id}` (CloudFormation's form: a `/`, then the path with each `/` written `~1`) or `/items/{id}` as
+ * written: `/items/{id}`. `/` is the root resource and `/*` every resource.
+ */
 export function resourcePathOf(written: string): string {
-  return written.replaceAll('~1', '/');
+  return written.startsWith('/~1') ? written.slice(1).replaceAll('~1', '/') : written.replaceAll('~1', '/');
 }
 
 /**
