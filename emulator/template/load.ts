@@ -37,7 +37,16 @@ import {
   SERVERLESS_FUNCTION,
   SERVERLESS_HTTP_API,
 } from './resources.ts';
-import { readSamUsagePlan, readUsagePlans, type SamUsagePlan, USAGE_PLAN_TYPES } from './usage-plans.ts';
+import { withEventRouteSettings } from './throttling.ts';
+import {
+  mergeUsagePlans,
+  readSamUsagePlan,
+  readUsagePlans,
+  type SamUsagePlan,
+  USAGE_PLAN_TYPES,
+  usagePlansUnder,
+  warnKeyedApisWithoutPlan,
+} from './usage-plans.ts';
 import { expectRecord, isRecord, type Path } from './values.ts';
 import { parseYaml, YamlSyntaxError } from './yaml.ts';
 
@@ -357,6 +366,10 @@ function parseStack(
       }
       routeOwners.set(key, `${route.functionId} (event ${route.eventId})`);
       routes.push(route);
+      const api = apis.get(route.apiId);
+      if (route.kind === 'http' && api !== undefined) {
+        apis.set(route.apiId, withEventRouteSettings(api, route, reader, diag));
+      }
     }
     schedules.push(...events.schedules);
     eventSources.push(...events.eventSources);
@@ -377,7 +390,18 @@ function parseStack(
     diag,
     stackName: stack.stackName,
   });
+  warnKeyedApisWithoutPlan(servedRoutes, usagePlans, diag);
   const children = nested.all().map((child) => underStack(child.model, child.logicalId));
+  const allUsagePlans = mergeUsagePlans([
+    usagePlans,
+    ...nested
+      .all()
+      .map((child) =>
+        child.model.usagePlans === undefined
+          ? undefined
+          : usagePlansUnder(child.model.usagePlans, child.logicalId),
+      ),
+  ]);
   for (const entry of nested.remote()) ignored.add(entry.type, entry.logicalId);
   const allFunctions = new Map([...functions, ...children.flatMap((child) => [...child.functions])]);
   for (const child of children) {
@@ -398,7 +422,7 @@ function parseStack(
     eventSources: [...eventSources, ...children.flatMap((child) => child.eventSources)],
     warnings: [...new Set([...diag.warnings, ...children.flatMap((child) => child.warnings)])],
     ignoredResources: ignored.groups(),
-    ...(usagePlans === undefined ? {} : { usagePlans }),
+    ...(allUsagePlans === undefined ? {} : { usagePlans: allUsagePlans }),
     notices: runtimeNotices(allFunctions.values(), options.hostNodeVersion ?? process.versions.node),
     definitionFiles: [
       ...[...definitions.values()].flatMap((definition) =>

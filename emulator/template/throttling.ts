@@ -1,5 +1,5 @@
 import type { Diagnostics } from './errors.ts';
-import type { ApiKind, StageThrottleModel, ThrottleModel } from './model.ts';
+import type { ApiKind, ApiModel, RouteModel, StageThrottleModel, ThrottleModel } from './model.ts';
 import type { PropertyReader } from './properties.ts';
 import { describe, expectString, type Path } from './values.ts';
 
@@ -78,4 +78,28 @@ function requiredString(properties: PropertyReader, at: Path, diag: Diagnostics)
   const value = properties.value(at);
   if (value === undefined) return diag.fail(properties.pathOf(at), 'is required in each MethodSettings item');
   return expectString(value, properties.pathOf(at), diag);
+}
+
+/**
+ * An `HttpApi` event's own `RouteSettings`, which SAM merges into its API's `RouteSettings` under the event's
+ * route key, the event's values winning; the API unchanged when the event sets no throttle.
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-httpapi.html
+ */
+export function withEventRouteSettings(
+  api: ApiModel,
+  route: RouteModel,
+  functionProperties: PropertyReader,
+  diag: Diagnostics,
+): ApiModel {
+  const at: Path = ['Events', route.eventId, 'Properties', 'RouteSettings'];
+  const own = readThrottle(functionProperties, at, 'Throttling', diag);
+  if (own === undefined) return api;
+  const key = route.path === '$default' ? '$default' : `${route.method} ${route.path}`;
+  const routes = new Map(api.throttle?.routes);
+  const written = routes.get(key);
+  routes.set(key, {
+    rateLimit: own.rateLimit ?? written?.rateLimit,
+    burstLimit: own.burstLimit ?? written?.burstLimit,
+  });
+  return { ...api, throttle: { default: api.throttle?.default, routes } };
 }

@@ -7,6 +7,7 @@ import type {
   ApiKeyModel,
   ApiModel,
   QuotaModel,
+  RouteModel,
   ThrottleModel,
   UsagePlanModel,
   UsagePlansModel,
@@ -272,4 +273,46 @@ function generatedValue(stackName: string, logicalId: string): string {
     .slice(0, 40)
     .map((byte) => KEY_VALUE_ALPHABET[byte % KEY_VALUE_ALPHABET.length])
     .join('');
+}
+
+/**
+ * A warning for each REST API with methods that require a key no usage plan of the template opens to it: in AWS
+ * those methods answer 403 to every request, as they do here.
+ */
+export function warnKeyedApisWithoutPlan(
+  routes: readonly RouteModel[],
+  usagePlans: UsagePlansModel | undefined,
+  diag: Diagnostics,
+): void {
+  const keyed = new Set(routes.filter((route) => route.auth?.apiKeyRequired).map((route) => route.apiId));
+  for (const apiId of keyed) {
+    const opened = usagePlans?.plans.some((plan) => plan.apiIds.includes(apiId) && plan.keyIds.length > 0);
+    if (opened) continue;
+    diag.warn(
+      ['Resources', apiId],
+      'has methods with ApiKeyRequired but no usage plan with a key includes it: they answer 403 Forbidden to every request (add Auth.UsagePlan, or an AWS::ApiGateway::UsagePlan and UsagePlanKey)',
+    );
+  }
+}
+
+/** A nested stack's keys and plans with every logical id written as a full path under `stackId`. */
+export function usagePlansUnder(plans: UsagePlansModel, stackId: string): UsagePlansModel {
+  const id = (logicalId: string) => `${stackId}/${logicalId}`;
+  return {
+    keys: plans.keys.map((key) => ({ ...key, logicalId: id(key.logicalId) })),
+    plans: plans.plans.map((plan) => ({
+      ...plan,
+      logicalId: id(plan.logicalId),
+      apiIds: plan.apiIds.map(id),
+      keyIds: plan.keyIds.map(id),
+      methodThrottles: new Map([...plan.methodThrottles].map(([key, throttle]) => [id(key), throttle])),
+    })),
+  };
+}
+
+/** Keys and plans of several stacks as one; `undefined` when none has a key. */
+export function mergeUsagePlans(all: readonly (UsagePlansModel | undefined)[]): UsagePlansModel | undefined {
+  const present = all.filter((plans) => plans !== undefined);
+  if (present.length === 0) return undefined;
+  return { keys: present.flatMap((plans) => plans.keys), plans: present.flatMap((plans) => plans.plans) };
 }

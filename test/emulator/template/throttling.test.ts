@@ -128,4 +128,44 @@ describe('stage throttles in the template', () => {
     expect(model.apis.get('MyApi')?.apiKeySource).to.equal('AUTHORIZER');
     expect(wrong.path).to.equal('Resources.MyApi.Properties.ApiKeySourceType');
   });
+
+  it("an HttpApi event's RouteSettings merge into its API's RouteSettings for its route key, the event's values winning", () => {
+    const model = load(`
+      Transform: AWS::Serverless-2016-10-31
+      Resources:
+        MyApi:
+          Type: AWS::Serverless::HttpApi
+          Properties:
+            RouteSettings:
+              GET /items: {ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200}
+        Fn:
+          Type: AWS::Serverless::Function
+          Properties:
+            CodeUri: src/
+            Runtime: nodejs22.x
+            Handler: app.handler
+            Events:
+              Get:
+                Type: HttpApi
+                Properties:
+                  ApiId: !Ref MyApi
+                  Path: /items
+                  Method: get
+                  RouteSettings: {ThrottlingRateLimit: 1}
+              Post:
+                Type: HttpApi
+                Properties:
+                  ApiId: !Ref MyApi
+                  Path: /items
+                  Method: post
+                  RouteSettings: {ThrottlingBurstLimit: 4, DetailedMetricsEnabled: true}
+    `);
+
+    expect(model.apis.get('MyApi')?.throttle?.routes).to.deep.equal(
+      new Map([
+        ['GET /items', { rateLimit: 1, burstLimit: 200 }],
+        ['POST /items', { rateLimit: undefined, burstLimit: 4 }],
+      ]),
+    );
+  });
 });

@@ -1,5 +1,9 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
-import { load, loadError } from './helpers.ts';
+import { loadTemplate } from '../../../emulator/template/load.ts';
+import { dedent, load, loadError } from './helpers.ts';
 
 const FUNCTION = `
     Fn:
@@ -182,5 +186,62 @@ describe('API keys and usage plans in the template', () => {
 
     expect(model.usagePlans?.plans[0]?.apiIds).to.deep.equal([]);
     expect(model.warnings.join('\n')).to.include('ApiStages[0].ApiId');
+  });
+
+  it('warns when methods require a key that no usage plan opens: every request to them is refused', () => {
+    const model = load(samPlans('{CreateUsagePlan: PER_API}', '{CreateUsagePlan: NONE}'));
+
+    const warnings = model.warnings.filter((warning) => warning.includes('ApiKeyRequired'));
+
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include('Resources.Two');
+    expect(warnings[0]).to.include('403 Forbidden to every request');
+  });
+
+  it("a nested stack's keys and plans come up under its path, naming its APIs by their full ids", () => {
+    const root = mkdtempSync(join(tmpdir(), 'usage-plans-'));
+    try {
+      mkdirSync(join(root, 'child'));
+      writeFileSync(
+        join(root, 'template.yaml'),
+        dedent(`
+          Transform: AWS::Serverless-2016-10-31
+          Resources:
+            Child:
+              Type: AWS::Serverless::Application
+              Properties: {Location: child/template.yaml}
+        `),
+      );
+      writeFileSync(
+        join(root, 'child', 'template.yaml'),
+        dedent(`
+          Transform: AWS::Serverless-2016-10-31
+          Resources:
+            Api:
+              Type: AWS::Serverless::Api
+              Properties: {StageName: dev, Auth: {ApiKeyRequired: true, UsagePlan: {CreateUsagePlan: PER_API}}}
+            Fn:
+              Type: AWS::Serverless::Function
+              Properties:
+                CodeUri: .
+                Runtime: nodejs22.x
+                Handler: app.handler
+                Events:
+                  Get: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /items, Method: get}}
+        `),
+      );
+
+      const model = loadTemplate(join(root, 'template.yaml'));
+
+      expect(model.usagePlans?.keys.map((key) => key.logicalId)).to.deep.equal(['Child/ApiApiKey']);
+      expect(
+        model.usagePlans?.plans.map(({ logicalId, apiIds, keyIds }) => ({ logicalId, apiIds, keyIds })),
+      ).to.deep.equal([
+        { logicalId: 'Child/ApiUsagePlan', apiIds: ['Child/Api'], keyIds: ['Child/ApiApiKey'] },
+      ]);
+      expect(model.routes.map((route) => route.apiId)).to.deep.equal(['Child/Api']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
