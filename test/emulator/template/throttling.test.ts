@@ -168,4 +168,51 @@ describe('stage throttles in the template', () => {
       ]),
     );
   });
+
+  it('plain CloudFormation stages: AWS::ApiGateway::Stage MethodSettings and AWS::ApiGatewayV2::Stage DefaultRouteSettings', () => {
+    const model = load(`
+      Transform: AWS::Serverless-2016-10-31
+      Resources:
+        Fn:
+          Type: AWS::Serverless::Function
+          Properties: {CodeUri: src/, Handler: app.handler, Runtime: nodejs22.x}
+        Rest:
+          Type: AWS::ApiGateway::RestApi
+          Properties:
+            Body:
+              swagger: '2.0'
+              info: {title: items}
+              paths:
+                /items:
+                  get:
+                    x-amazon-apigateway-integration:
+                      type: aws_proxy
+                      httpMethod: POST
+                      uri: !Sub arn:aws:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${Fn.Arn}/invocations
+        RestStage:
+          Type: AWS::ApiGateway::Stage
+          Properties:
+            RestApiId: !Ref Rest
+            StageName: v1
+            MethodSettings: [{ResourcePath: '/~1items', HttpMethod: GET, ThrottlingRateLimit: 3, ThrottlingBurstLimit: 6}]
+        Http:
+          Type: AWS::ApiGatewayV2::Api
+          Properties: {Name: quick, ProtocolType: HTTP, Target: !GetAtt Fn.Arn}
+        HttpStage:
+          Type: AWS::ApiGatewayV2::Stage
+          Properties:
+            ApiId: !Ref Http
+            StageName: live
+            DefaultRouteSettings: {ThrottlingRateLimit: 8, ThrottlingBurstLimit: 9}
+    `);
+
+    expect(model.apis.get('Rest')?.throttle).to.deep.equal({
+      default: undefined,
+      routes: new Map([['GET /items', { rateLimit: 3, burstLimit: 6 }]]),
+    });
+    expect(model.apis.get('Http')?.throttle).to.deep.equal({
+      default: { rateLimit: 8, burstLimit: 9 },
+      routes: new Map(),
+    });
+  });
 });
