@@ -192,6 +192,8 @@ async function serve(
       ...(outcome.authorizer === undefined ? {} : { authorizer: outcome.authorizer }),
       ...(outcome.identity === undefined ? {} : { identity: outcome.identity }),
     };
+    // Keys are checked once the authorizer has run: with ApiKeySourceType AUTHORIZER the key is its answer's
+    // usageIdentifierKey. https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html
     if (auth.apiKeyRequired) {
       const usage = checkApiKey(
         {
