@@ -323,6 +323,7 @@ function parseStack(
   const eventSources: EventSourceModel[] = [];
   const routeOwners = new Map<string, string>();
   const ignored = new ResourceGroups();
+  const usageEntries: ResourceEntry[] = [];
   for (const entry of entries) {
     if (entry.type === SERVERLESS_API || entry.type === SERVERLESS_HTTP_API || isLayer(entry)) continue;
     if (apis.has(entry.logicalId)) continue;
@@ -332,8 +333,11 @@ function parseStack(
       continue;
     }
     const resourcePath: Path = ['Resources', entry.logicalId];
-    // Read by readUsagePlans below: the gateway checks keys and enforces plans.
-    if (USAGE_PLAN_TYPES.has(entry.type)) continue;
+    // Read by readUsagePlans below; listed as not emulated only when no method needs a key (see there).
+    if (USAGE_PLAN_TYPES.has(entry.type)) {
+      usageEntries.push(entry);
+      continue;
+    }
     if (entry.type !== SERVERLESS_FUNCTION && entry.type !== LAMBDA_FUNCTION) {
       ignored.add(entry.type, entry.logicalId);
       continue;
@@ -391,6 +395,10 @@ function parseStack(
     stackName: stack.stackName,
   });
   warnKeyedApisWithoutPlan(servedRoutes, usagePlans, diag);
+  // Without a method that requires a key, keys and plans change nothing a request gets, here as in AWS.
+  if (!servedRoutes.some((route) => route.auth?.apiKeyRequired)) {
+    for (const entry of usageEntries) ignored.add(entry.type, entry.logicalId);
+  }
   const children = nested.all().map((child) => underStack(child.model, child.logicalId));
   const allUsagePlans = mergeUsagePlans([
     usagePlans,

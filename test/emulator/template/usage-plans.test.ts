@@ -168,6 +168,26 @@ describe('API keys and usage plans in the template', () => {
     ]);
   });
 
+  it('keys and plans are listed as not emulated when no method requires a key, since then they change no answer', () => {
+    const model = load(`
+      Transform: AWS::Serverless-2016-10-31
+      Resources:
+        Key:
+          Type: AWS::ApiGateway::ApiKey
+          Properties: {Enabled: true}
+        Fn:
+          Type: AWS::Serverless::Function
+          Properties:
+            CodeUri: src/
+            Runtime: nodejs22.x
+            Handler: app.handler
+            Events:
+              Get: {Type: Api, Properties: {Path: /items, Method: get}}
+    `);
+
+    expect(model.ignoredResources).to.deep.equal([{ type: 'AWS::ApiGateway::ApiKey', logicalIds: ['Key'] }]);
+  });
+
   it('a usage plan stage naming no REST API of the template is warned about and left out', () => {
     const model = load(`
       Transform: AWS::Serverless-2016-10-31
