@@ -5,6 +5,7 @@ import { App, type AppOptions } from './app.ts';
 import { createFunctionUrlServer } from './function-url/server.ts';
 import type { SigningCredentials } from './function-url/sigv4.ts';
 import type { JwtTrust } from './gateway/auth/keys.ts';
+import { apiKeyLines, protectionOf } from './gateway/protection.ts';
 import { createRouter } from './gateway/router.ts';
 import { createGatewayServer, type GatewayRoutes } from './gateway/server.ts';
 import { AsyncInvoker } from './invoke/async.ts';
@@ -339,7 +340,12 @@ function bufferedForGateway(outcome: InvokeOutcome): InvokeOutcome {
 }
 
 function routesOf(model: AppModel): GatewayRoutes {
-  return { router: createRouter(model.apis, model.routes), accountId: model.accountId, region: model.region };
+  return {
+    router: createRouter(model.apis, model.routes),
+    accountId: model.accountId,
+    region: model.region,
+    ...(model.usagePlans === undefined ? {} : { usagePlans: model.usagePlans }),
+  };
 }
 
 /** The FUNCTION column: the function, or what answers instead (a mock, an HTTP backend, nothing). */
@@ -369,10 +375,11 @@ export function routeTable(model: AppModel, url: string): string {
       `${kind} ${route.apiId}`,
       // A payload format is what a Lambda function receives; mocks and HTTP backends get none.
       integrationOf(route).kind === 'lambda' ? route.payloadVersion : '-',
+      protectionOf(route, model.apis.get(route.apiId)),
       `${url}${path}`,
     ];
   });
-  const header = ['METHOD', 'PATH', 'FUNCTION', 'API', 'PAYLOAD', 'URL'];
+  const header = ['METHOD', 'PATH', 'FUNCTION', 'API', 'PAYLOAD', 'PROTECTION', 'URL'];
   const lines =
     rows.length === 0
       ? ['No API routes: the template declares no Api or HttpApi events and no OpenAPI paths.']
@@ -410,6 +417,7 @@ export function routeTable(model: AppModel, url: string): string {
     ...lines,
     note,
     ...notEmulated,
+    ...apiKeyLines(model.usagePlans),
     'Functions:',
     ...functions,
     eventSourceTable(model),

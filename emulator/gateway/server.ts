@@ -9,13 +9,9 @@ import {
   type HttpProxyIntegration,
   integrationOf,
   type RouteModel,
+  type UsagePlansModel,
 } from '../template/model.ts';
-import {
-  type AuthorizationOutcome,
-  type AuthorizationServices,
-  authorize,
-  newAuthorizationServices,
-} from './auth/authorize.ts';
+import { type AuthorizationServices, authorize, newAuthorizationServices } from './auth/authorize.ts';
 import type { JwtTrust } from './auth/keys.ts';
 import { answerPreflight, applyHttpCors } from './cors.ts';
 import {
@@ -35,8 +31,12 @@ import {
   MAX_REQUEST_BYTES,
   requestTooLarge,
   routeMissResponse,
+  throttled,
 } from './gatewayErrors.ts';
 import { forward, mockResponse, proxyRequest, unsupportedResponse } from './integrations.ts';
+import { checkApiKey } from './limits/api-keys.ts';
+import { UsageLimits } from './limits/limits.ts';
+import { stageThrottleOf } from './limits/stage-throttle.ts';
 import { type GatewayRequest, headerValue } from './request.ts';
 import { fromV1Result, fromV2Result, type GatewayResponse, isMalformed, withRequestId } from './responses.ts';
 import type { RouteMatch, Router } from './router.ts';
@@ -52,6 +52,8 @@ export interface GatewayRoutes {
   readonly accountId: string;
   /** For the ARNs authorizers are given; `us-east-1` when absent. */
   readonly region?: string;
+  /** The API keys and usage plans methods with `ApiKeyRequired` are checked against. */
+  readonly usagePlans?: UsagePlansModel;
 }
 
 export interface GatewayOptions {
@@ -72,6 +74,7 @@ export interface GatewayOptions {
 
 interface GatewayState extends GatewayOptions {
   readonly authorization: AuthorizationServices;
+  readonly limits: UsageLimits;
 }
 
 // Below this the event cannot reach Lambda's 6 MB limit, so it is not serialised just to be measured.
@@ -90,6 +93,8 @@ export function createGatewayServer(gatewayOptions: GatewayOptions): Server {
       credentials: gatewayOptions.credentials,
       jwtTrust: gatewayOptions.jwtTrust,
     }),
+    // Throttle buckets and quota counters outlive reloads, as a deployment's usage outlives redeploys.
+    limits: new UsageLimits(),
   };
   const server = createServer((request, response) => {
     serve(options, request, response).catch((error: unknown) => {
@@ -135,7 +140,9 @@ async function serve(
     const kind = owner?.api.kind ?? 'http';
     const guard = owner === undefined ? undefined : preflightAuth(owner.api);
     const probe =
-      guard === undefined ? undefined : routes.router.match(owner?.methods[0] ?? 'GET', request.rawPath);
+      guard?.authorizer === undefined
+        ? undefined
+        : routes.router.match(owner?.methods[0] ?? 'GET', request.rawPath);
     if (guard !== undefined && probe?.matched) {
       // SAM puts the default authorizer on the OPTIONS method it generates for CORS: a browser's preflight,
       // which carries no credentials, is then refused as AWS refuses it.
@@ -146,11 +153,33 @@ async function serve(
         options.authorization,
       );
       if (!outcome.allowed) {
-        deny(options, incoming, outgoing, request, match, context, outcome, started);
+        options.log.warn(`${request.method} ${request.rawPath}: ${outcome.reason}`);
+        const denied = withRequestId(
+          outcome.response,
+          match.api.kind,
+          context.requestId,
+          context.extendedRequestId,
+        );
+        finishRoute(options, incoming, outgoing, request, match, denied, started, context.requestId);
         return;
       }
     }
-    finish(options, incoming, outgoing, preflight, kind, started, undefined);
+    const keyed = owner !== undefined && preflightNeedsApiKey(owner.api);
+    const usage = keyed
+      ? checkApiKey(
+          {
+            api: owner.api,
+            method: 'OPTIONS',
+            path: owner.resource ?? request.rawPath,
+            key: headerValue(request, 'x-api-key'),
+            usagePlans: routes.usagePlans,
+          },
+          options.limits,
+        )
+      : undefined;
+    if (usage?.allowed === false) options.log.warn(`${request.method} ${request.rawPath}: ${usage.reason}`);
+    const answer = usage?.allowed === false ? usage.response : preflight;
+    finish(options, incoming, outgoing, answer, kind, started, undefined);
     return;
   }
   const match = routes.router.match(request.method, request.rawPath);
@@ -159,6 +188,26 @@ async function serve(
     return;
   }
   let context = eventContext(routes, match.api, request);
+  const refuse = (response: GatewayResponse, reason: string) => {
+    options.log.warn(`${request.method} ${request.rawPath}: ${reason}`);
+    const denied = withRequestId(
+      response,
+      match.api.kind,
+      context.requestId,
+      match.api.kind === 'rest' ? context.extendedRequestId : undefined,
+    );
+    finishRoute(options, incoming, outgoing, request, match, denied, started, context.requestId);
+  };
+  // Stage and method throttles come before authorization, so a flood reaches neither the authorizer nor the
+  // function: "If the rate limiting is enforced by API setting on the resource/method then the custom authorizer
+  // does not need to get invoked" (https://repost.aws/questions/QUtakrX7znRKqmzjBV_YKlWg, and the API Gateway
+  // security whitepaper it cites). Usage plan throttles need the key, so they come after.
+  const stageThrottle = stageThrottleOf(match.api, match.route);
+  if (stageThrottle !== undefined && !options.limits.take(stageThrottle.id, stageThrottle.limits)) {
+    const { rateLimit, burstLimit } = stageThrottle.limits;
+    refuse(throttled(match.api.kind), `throttled by the stage (rate ${rateLimit}, burst ${burstLimit})`);
+    return;
+  }
   const auth = match.route.auth;
   if (auth !== undefined) {
     const outcome = await authorize(
@@ -166,7 +215,7 @@ async function serve(
       options.authorization,
     );
     if (!outcome.allowed) {
-      deny(options, incoming, outgoing, request, match, context, outcome, started);
+      refuse(outcome.response, outcome.reason);
       return;
     }
     context = {
@@ -174,6 +223,28 @@ async function serve(
       ...(outcome.authorizer === undefined ? {} : { authorizer: outcome.authorizer }),
       ...(outcome.identity === undefined ? {} : { identity: outcome.identity }),
     };
+    // Keys are checked once the authorizer has run: with ApiKeySourceType AUTHORIZER the key is its answer's
+    // usageIdentifierKey. https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html
+    if (auth.apiKeyRequired) {
+      const usage = checkApiKey(
+        {
+          api: match.api,
+          method: match.route.method,
+          path: match.route.path,
+          key:
+            match.api.apiKeySource === 'AUTHORIZER'
+              ? outcome.usageIdentifierKey
+              : headerValue(request, 'x-api-key'),
+          usagePlans: routes.usagePlans,
+        },
+        options.limits,
+      );
+      if (!usage.allowed) {
+        refuse(usage.response, usage.reason);
+        return;
+      }
+      context = { ...context, identity: { ...context.identity, ...usage.identity } };
+    }
   }
   const response = await integrate(options, request, match, context);
   finishRoute(options, incoming, outgoing, request, match, response.response, started, response.requestId);
@@ -195,25 +266,20 @@ function finishRoute(
   finish(options, incoming, outgoing, final, match.api.kind, started, targetOf(match.route), requestId);
 }
 
-/** Answers a request authorization stopped, with API Gateway's response, and logs why. */
-function deny(
-  options: GatewayState,
-  incoming: IncomingMessage,
-  outgoing: ServerResponse,
-  request: GatewayRequest,
-  match: RouteMatch,
-  context: EventContext,
-  outcome: Extract<AuthorizationOutcome, { allowed: false }>,
-  started: number,
-): void {
-  options.log.warn(`${request.method} ${request.rawPath}: ${outcome.reason}`);
-  const denied = withRequestId(
-    outcome.response,
-    match.api.kind,
-    context.requestId,
-    match.api.kind === 'rest' ? context.extendedRequestId : undefined,
+/**
+ * SAM puts `ApiKeyRequired` of the API's `Auth` on the OPTIONS methods its `Cors` generates too, unless
+ * `AddApiKeyRequiredToCorsPreflight: false`; browsers send no `x-api-key` with a preflight, so in AWS it then
+ * gets 403 Forbidden. With the AUTHORIZER key source the key would come from an authorizer the preflight does
+ * not run here, so it is left open.
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-api-apiauth.html
+ */
+function preflightNeedsApiKey(api: ApiModel): boolean {
+  return (
+    api.kind === 'rest' &&
+    api.auth?.apiKeyRequired === true &&
+    api.auth.addApiKeyRequiredToCorsPreflight &&
+    api.apiKeySource !== 'AUTHORIZER'
   );
-  finishRoute(options, incoming, outgoing, request, match, denied, started, context.requestId);
 }
 
 /** Builds the event, invokes the function within the integration timeout, and converts what it returned. */

@@ -1,11 +1,12 @@
 import { readApiAuth } from './auth.ts';
 import { readHttpCors, readRestCors } from './cors.ts';
 import type { Diagnostics } from './errors.ts';
-import type { ApiAuthModel, ApiModel } from './model.ts';
+import type { ApiAuthModel, ApiModel, StageThrottleModel } from './model.ts';
 import { apiPhysicalId } from './physical-ids.ts';
 import type { PropertyReader } from './properties.ts';
 import { type ResourceEntry, SERVERLESS_API } from './resources.ts';
-import { expectNonEmptyString, expectScalarText, expectString } from './values.ts';
+import { readStageThrottle } from './throttling.ts';
+import { expectNonEmptyString, expectOneOf, expectScalarText, expectString } from './values.ts';
 
 /**
  * An `AWS::Serverless::Api` (stage from the required `StageName`, `Prod` for the implicit `ServerlessRestApi`)
@@ -34,6 +35,8 @@ export function buildApi(entry: ResourceEntry, properties: PropertyReader, diag:
       binaryMediaTypes: readBinaryMediaTypes(properties, diag),
       cors: readRestCors(properties, diag),
       ...withAuth(readApiAuth(properties, 'rest', diag)),
+      ...withThrottle(readStageThrottle(properties, 'rest', diag)),
+      ...withApiKeySource(properties, diag),
     };
   }
 
@@ -48,11 +51,31 @@ export function buildApi(entry: ResourceEntry, properties: PropertyReader, diag:
     binaryMediaTypes: [],
     cors: readHttpCors(properties, diag),
     ...withAuth(readApiAuth(properties, 'http', diag)),
+    ...withThrottle(readStageThrottle(properties, 'http', diag)),
   };
 }
 
 function withAuth(auth: ApiAuthModel | undefined): { auth?: ApiAuthModel } {
   return auth === undefined ? {} : { auth };
+}
+
+function withThrottle(throttle: StageThrottleModel | undefined): { throttle?: StageThrottleModel } {
+  return throttle === undefined ? {} : { throttle };
+}
+
+/**
+ * `ApiKeySourceType`: `HEADER` (`x-api-key`, the default) or `AUTHORIZER` (the Lambda authorizer's
+ * `usageIdentifierKey`).
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-key-source.html
+ */
+function withApiKeySource(
+  properties: PropertyReader,
+  diag: Diagnostics,
+): { apiKeySource?: 'HEADER' | 'AUTHORIZER' } {
+  const value = properties.value(['ApiKeySourceType']);
+  if (value === undefined) return {};
+  const path = properties.pathOf(['ApiKeySourceType']);
+  return { apiKeySource: expectOneOf(value, ['HEADER', 'AUTHORIZER'] as const, path, diag) };
 }
 
 /** A map of strings (stage variables), numbers and booleans as their text. */

@@ -268,18 +268,17 @@ export function readRouteAuth(
 }
 
 /**
- * What protects the OPTIONS method SAM generates for a REST API's `Cors`: the API's `DefaultAuthorizer` unless
- * `AddDefaultAuthorizerToCorsPreflight: false`, and its `ApiKeyRequired` unless
- * `AddApiKeyRequiredToCorsPreflight: false`. HTTP APIs answer preflights before any authorizer.
+ * The authorizer on the OPTIONS method SAM generates for a REST API's `Cors`: the API's `DefaultAuthorizer`
+ * unless `AddDefaultAuthorizerToCorsPreflight: false` (its API key is checked by the gateway's key check). HTTP
+ * APIs answer preflights before any authorizer.
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-api-apiauth.html
  */
 export function preflightAuth(api: ApiModel): RouteAuth | undefined {
   const auth = api.auth;
-  if (api.kind !== 'rest' || auth === undefined) return undefined;
-  const name = auth.addDefaultAuthorizerToCorsPreflight ? auth.defaultAuthorizer : undefined;
+  if (api.kind !== 'rest' || auth === undefined || !auth.addDefaultAuthorizerToCorsPreflight)
+    return undefined;
+  const name = auth.defaultAuthorizer;
   const authorizer =
     name === IAM ? { kind: 'iam' as const } : name === undefined ? undefined : auth.authorizers.get(name);
-  const apiKeyRequired = auth.apiKeyRequired && auth.addApiKeyRequiredToCorsPreflight;
-  if (authorizer === undefined && !apiKeyRequired) return undefined;
-  return { authorizer, scopes: [], apiKeyRequired };
+  return authorizer === undefined ? undefined : { authorizer, scopes: [], apiKeyRequired: false };
 }

@@ -3,7 +3,7 @@ import { readHttpCors } from './cors.ts';
 import type { Diagnostics } from './errors.ts';
 import { mergeGlobals } from './globals.ts';
 import type { Resolver } from './intrinsics.ts';
-import type { ApiKind, ApiModel, RouteModel } from './model.ts';
+import type { ApiKind, ApiModel, RouteModel, StageThrottleModel } from './model.ts';
 import {
   type ApiDefinition,
   CLOUDFORMATION_DEFINITION_KEYS,
@@ -14,6 +14,7 @@ import {
 import { apiPhysicalId } from './physical-ids.ts';
 import { PropertyReader } from './properties.ts';
 import type { ResourceEntry } from './resources.ts';
+import { readStageThrottle } from './throttling.ts';
 import { expectString, isRecord, type Path } from './values.ts';
 
 export const CLOUDFORMATION_REST_API = 'AWS::ApiGateway::RestApi';
@@ -72,6 +73,7 @@ export function readCloudFormationApi(
     stageVariables: stage.variables,
     binaryMediaTypes: kind === 'rest' ? readBinaryMediaTypes(properties, diag) : [],
     cors: kind === 'http' ? readHttpCors(properties, diag) : undefined,
+    ...(stage.throttle === undefined ? {} : { throttle: stage.throttle }),
   };
   const definition = readDefinition(
     properties,
@@ -114,7 +116,7 @@ function stageOf(
   resources: ReadonlyMap<string, ResourceEntry>,
   resolver: Resolver,
   diag: Diagnostics,
-): { name: string; variables: Record<string, string> | undefined } {
+): { name: string; variables: Record<string, string> | undefined; throttle?: StageThrottleModel } {
   const stageType = kind === 'rest' ? 'AWS::ApiGateway::Stage' : 'AWS::ApiGatewayV2::Stage';
   const apiKey = kind === 'rest' ? 'RestApiId' : 'ApiId';
   for (const entry of resources.values()) {
@@ -126,11 +128,14 @@ function stageOf(
     const stage = new PropertyReader(mergeGlobals(undefined, [], entry.properties, path), resolver, diag);
     const name = stage.value(['StageName']);
     if (name === undefined) continue;
+    // A stage's throttles (MethodSettings, DefaultRouteSettings/RouteSettings) are those of SAM's APIs.
+    const throttle = isStage ? readStageThrottle(stage, kind, diag) : undefined;
     return {
       name: expectString(name, stage.pathOf(['StageName']), diag),
       variables: isStage
         ? readStringMap(stage, kind === 'rest' ? 'Variables' : 'StageVariables', diag)
         : undefined,
+      ...(throttle === undefined ? {} : { throttle }),
     };
   }
   return { name: kind === 'rest' ? 'Prod' : '$default', variables: undefined };

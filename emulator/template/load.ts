@@ -37,6 +37,16 @@ import {
   SERVERLESS_FUNCTION,
   SERVERLESS_HTTP_API,
 } from './resources.ts';
+import { withEventRouteSettings } from './throttling.ts';
+import {
+  mergeUsagePlans,
+  readSamUsagePlan,
+  readUsagePlans,
+  type SamUsagePlan,
+  USAGE_PLAN_TYPES,
+  usagePlansUnder,
+  warnKeyedApisWithoutPlan,
+} from './usage-plans.ts';
 import { expectRecord, isRecord, type Path } from './values.ts';
 import { parseYaml, YamlSyntaxError } from './yaml.ts';
 
@@ -242,6 +252,7 @@ function parseStack(
   const apis = new Map<string, ApiModel>();
   const definitions = new Map<string, ApiDefinition>();
   const routes: RouteModel[] = [];
+  const samUsagePlans: SamUsagePlan[] = [];
   for (const entry of entries) {
     if (entry.type === CLOUDFORMATION_REST_API || entry.type === CLOUDFORMATION_HTTP_API) {
       if (!resolver.isCreated(entry)) continue;
@@ -271,6 +282,8 @@ function parseStack(
     );
     const properties = new PropertyReader(merged, resolver, diag);
     const api = buildApi(entry, properties, diag);
+    const usagePlan = api.kind === 'rest' ? readSamUsagePlan(entry.logicalId, properties, diag) : undefined;
+    if (usagePlan !== undefined) samUsagePlans.push(usagePlan);
     // SAM generates the definition of an implicit API itself, from the function events.
     const definition =
       entry.implicitFor === undefined
@@ -311,6 +324,7 @@ function parseStack(
   const eventSources: EventSourceModel[] = [];
   const routeOwners = new Map<string, string>();
   const ignored = new ResourceGroups();
+  const usageEntries: ResourceEntry[] = [];
   for (const entry of entries) {
     if (entry.type === SERVERLESS_API || entry.type === SERVERLESS_HTTP_API || isLayer(entry)) continue;
     if (apis.has(entry.logicalId)) continue;
@@ -320,6 +334,11 @@ function parseStack(
       continue;
     }
     const resourcePath: Path = ['Resources', entry.logicalId];
+    // Read by readUsagePlans below; listed as not emulated only when no method needs a key (see there).
+    if (USAGE_PLAN_TYPES.has(entry.type)) {
+      usageEntries.push(entry);
+      continue;
+    }
     if (entry.type !== SERVERLESS_FUNCTION && entry.type !== LAMBDA_FUNCTION) {
       ignored.add(entry.type, entry.logicalId);
       continue;
@@ -352,6 +371,10 @@ function parseStack(
       }
       routeOwners.set(key, `${route.functionId} (event ${route.eventId})`);
       routes.push(route);
+      const api = apis.get(route.apiId);
+      if (route.kind === 'http' && api !== undefined) {
+        apis.set(route.apiId, withEventRouteSettings(api, route, reader, diag));
+      }
     }
     schedules.push(...events.schedules);
     eventSources.push(...events.eventSources);
@@ -366,7 +389,28 @@ function parseStack(
           diag,
         });
 
+  const usagePlans = readUsagePlans(samUsagePlans, entries, {
+    apis,
+    resolver,
+    diag,
+    stackName: stack.stackName,
+  });
+  warnKeyedApisWithoutPlan(servedRoutes, usagePlans, diag);
+  // Without a method that requires a key, keys and plans change nothing a request gets, here as in AWS.
+  if (!servedRoutes.some((route) => route.auth?.apiKeyRequired)) {
+    for (const entry of usageEntries) ignored.add(entry.type, entry.logicalId);
+  }
   const children = nested.all().map((child) => underStack(child.model, child.logicalId));
+  const allUsagePlans = mergeUsagePlans([
+    usagePlans,
+    ...nested
+      .all()
+      .map((child) =>
+        child.model.usagePlans === undefined
+          ? undefined
+          : usagePlansUnder(child.model.usagePlans, child.logicalId),
+      ),
+  ]);
   for (const entry of nested.remote()) ignored.add(entry.type, entry.logicalId);
   const allFunctions = new Map([...functions, ...children.flatMap((child) => [...child.functions])]);
   for (const child of children) {
@@ -387,6 +431,7 @@ function parseStack(
     eventSources: [...eventSources, ...children.flatMap((child) => child.eventSources)],
     warnings: [...new Set([...diag.warnings, ...children.flatMap((child) => child.warnings)])],
     ignoredResources: ignored.groups(),
+    ...(allUsagePlans === undefined ? {} : { usagePlans: allUsagePlans }),
     notices: runtimeNotices(allFunctions.values(), options.hostNodeVersion ?? process.versions.node),
     definitionFiles: [
       ...[...definitions.values()].flatMap((definition) =>

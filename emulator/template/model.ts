@@ -40,6 +40,8 @@ export interface AppModel {
   readonly notices: readonly string[];
   /** Resources that exist only in AWS (tables, queues, roles…), grouped by type: nothing local stands for them. */
   readonly ignoredResources: readonly ResourceGroup[];
+  /** API keys and the usage plans that let them in, SAM's generated ones included; absent: there are none. */
+  readonly usagePlans?: UsagePlansModel;
 }
 
 export interface ResourceGroup {
@@ -174,6 +176,75 @@ export interface ApiModel {
   readonly cors: RestCors | HttpCors | undefined;
   /** SAM `Auth` (Globals merged); `undefined` when the API has none: every route is open. */
   readonly auth?: ApiAuthModel;
+  /** Stage throttling (REST `MethodSettings`, HTTP API `DefaultRouteSettings`/`RouteSettings`); absent: none. */
+  readonly throttle?: StageThrottleModel;
+  /** REST `ApiKeySourceType`: where a required API key is read from; absent means `HEADER` (`x-api-key`). */
+  readonly apiKeySource?: 'HEADER' | 'AUTHORIZER';
+}
+
+/**
+ * A token bucket's settings: `burstLimit` tokens, refilled at `rateLimit` per second. A setting left out falls back
+ * to the level above (method, then stage, then the account's 10,000 requests per second and burst of 5,000).
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
+ */
+export interface ThrottleModel {
+  readonly rateLimit: number | undefined;
+  readonly burstLimit: number | undefined;
+}
+
+/** The throttles of a stage: its default, and those of single methods (REST) or routes (HTTP API). */
+export interface StageThrottleModel {
+  /** REST `ResourcePath: /*` with `HttpMethod: *`; HTTP API `DefaultRouteSettings`. */
+  readonly default: ThrottleModel | undefined;
+  /**
+   * By `METHOD /resource/path` (REST, `*` for every method of a path) or route key (HTTP API `GET /items/{id}`,
+   * `$default`).
+   */
+  readonly routes: ReadonlyMap<string, ThrottleModel>;
+}
+
+/** API keys and usage plans (`AWS::ApiGateway::ApiKey`, `UsagePlan`, `UsagePlanKey` and SAM `Auth.UsagePlan`). */
+export interface UsagePlansModel {
+  readonly keys: readonly ApiKeyModel[];
+  readonly plans: readonly UsagePlanModel[];
+}
+
+/**
+ * An API key: its `Value`, or one the emulator made up (stable per stack and logical id) when the template sets
+ * none, as API Gateway generates one.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-apikey.html
+ */
+export interface ApiKeyModel {
+  readonly logicalId: string;
+  /** What `requestContext.identity.apiKeyId` shows (API Gateway's 10-character key id). */
+  readonly id: string;
+  readonly value: string;
+  readonly enabled: boolean;
+  /** `true` when the template gave no `Value`: the start screen prints it, since nothing else tells it. */
+  readonly generated: boolean;
+}
+
+/**
+ * A usage plan: the APIs it opens to its keys, and the per-key throttle and quota it sets.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-usageplan.html
+ */
+export interface UsagePlanModel {
+  readonly logicalId: string;
+  /** Logical ids of the APIs of `ApiStages` (each API has one stage here). */
+  readonly apiIds: readonly string[];
+  /** Logical ids of its keys (`UsagePlanKey` resources, or SAM's generated key). */
+  readonly keyIds: readonly string[];
+  readonly throttle: ThrottleModel | undefined;
+  /** `ApiStages[].Throttle`: by `<api logical id> METHOD /path`. */
+  readonly methodThrottles: ReadonlyMap<string, ThrottleModel>;
+  readonly quota: QuotaModel | undefined;
+}
+
+/** Requests a key may make per period, the period starting `offset` days (weeks: 0-6, months: 0-27) in, UTC. */
+export interface QuotaModel {
+  readonly limit: number;
+  readonly period: 'DAY' | 'WEEK' | 'MONTH';
+  readonly offset: number;
 }
 
 /**

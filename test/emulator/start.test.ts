@@ -91,4 +91,84 @@ describe('the start screen', () => {
       '  AMuchLongerFunctionName  nodejs22.x  1024 MB  timeout 30 s  handler app.handler',
     ]);
   });
+
+  it("shows each route's protection: authorizer name and kind, IAM, API key, stage throttle, or - when open", () => {
+    const model = load(`
+      Transform: AWS::Serverless-2016-10-31
+      Globals:
+        Function: {CodeUri: src/, Runtime: nodejs22.x, Handler: app.handler}
+      Resources:
+        Rest:
+          Type: AWS::Serverless::Api
+          Properties:
+            StageName: dev
+            MethodSettings: [{ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100}]
+            Auth:
+              ApiKeyRequired: true
+              UsagePlan: {CreateUsagePlan: PER_API}
+              Authorizers:
+                Tokens: {FunctionArn: !GetAtt Auth.Arn}
+        Http:
+          Type: AWS::Serverless::HttpApi
+          Properties:
+            Auth:
+              EnableIamAuthorizer: true
+              Authorizers:
+                Jwt: {JwtConfiguration: {issuer: 'https://issuer.example', audience: [a]}, IdentitySource: $request.header.Authorization}
+        Auth: {Type: AWS::Serverless::Function}
+        Fn:
+          Type: AWS::Serverless::Function
+          Properties:
+            Events:
+              Keyed: {Type: Api, Properties: {RestApiId: !Ref Rest, Path: /keyed, Method: get, Auth: {Authorizer: Tokens}}}
+              Open: {Type: Api, Properties: {RestApiId: !Ref Rest, Path: /open, Method: get, Auth: {ApiKeyRequired: false}}}
+              Jwt: {Type: HttpApi, Properties: {ApiId: !Ref Http, Path: /jwt, Method: get, Auth: {Authorizer: Jwt}}}
+              Iam: {Type: HttpApi, Properties: {ApiId: !Ref Http, Path: /iam, Method: get, Auth: {Authorizer: AWS_IAM}}}
+              Public: {Type: HttpApi, Properties: {ApiId: !Ref Http, Path: /public, Method: get}}
+    `);
+
+    const table = routeTable(model, 'http://127.0.0.1:3000').split('\n');
+    const protection = (path: string) => {
+      const header = table.find((line) => line.startsWith('METHOD')) ?? '';
+      const row = table.find((line) => line.includes(` ${path} `)) ?? '';
+      return row.slice(header.indexOf('PROTECTION'), header.indexOf('URL')).trim();
+    };
+
+    expect(protection('/keyed')).to.equal('Tokens (lambda TOKEN), api key, 50/s burst 100');
+    expect(protection('/open')).to.equal('50/s burst 100');
+    expect(protection('/jwt')).to.equal('Jwt (jwt)');
+    expect(protection('/iam')).to.equal('iam');
+    expect(protection('/public')).to.equal('-');
+  });
+
+  it('lists the API keys to send, a generated one saying so, after the routes', () => {
+    const model = load(`
+      Transform: AWS::Serverless-2016-10-31
+      Resources:
+        Rest:
+          Type: AWS::Serverless::Api
+          Properties: {StageName: dev, Auth: {ApiKeyRequired: true, UsagePlan: {CreateUsagePlan: PER_API}}}
+        Disabled:
+          Type: AWS::ApiGateway::ApiKey
+          Properties: {Value: a-disabled-key-of-20-chars}
+        Fn:
+          Type: AWS::Serverless::Function
+          Properties:
+            CodeUri: src/
+            Runtime: nodejs22.x
+            Handler: app.handler
+            Events:
+              Get: {Type: Api, Properties: {RestApiId: !Ref Rest, Path: /items, Method: get}}
+    `);
+    const generated = model.usagePlans?.keys[0]?.value ?? '';
+
+    const table = routeTable(model, 'http://127.0.0.1:3000').split('\n');
+    const keys = table.indexOf('API keys (send one as x-api-key):');
+
+    expect(keys).to.be.greaterThan(table.findIndex((line) => line.startsWith('GET')));
+    expect(table.slice(keys + 1, keys + 3)).to.deep.equal([
+      `  RestApiKey  ${generated}  Rest (generated here)`,
+      `  Disabled    a-disabled-key-of-20-chars${' '.repeat(generated.length - 26)}  disabled`,
+    ]);
+  });
 });

@@ -89,4 +89,40 @@ describe("the project's template.yaml", () => {
       .to.throw(TemplateError)
       .with.property('path', 'Parameters.AllowedOrigin.AllowedPattern');
   });
+
+  it('throttles every route of both APIs at the stage, 50 requests per second with a burst of 100 by default', () => {
+    const model = loadTemplate(templatePath);
+
+    for (const apiId of ['ServerlessRestApi', 'ServerlessHttpApi']) {
+      expect(model.apis.get(apiId)?.throttle, apiId).to.deep.equal({
+        default: { rateLimit: 50, burstLimit: 100 },
+        routes: new Map(),
+      });
+    }
+  });
+
+  it('takes the throttle from the ThrottleRate and ThrottleBurst parameters, within their bounds', () => {
+    const model = loadTemplate(templatePath, {
+      parameterOverrides: { ThrottleRate: '5', ThrottleBurst: '10' },
+    });
+
+    expect(model.apis.get('ServerlessRestApi')?.throttle?.default).to.deep.equal({
+      rateLimit: 5,
+      burstLimit: 10,
+    });
+    expect(model.apis.get('ServerlessHttpApi')?.throttle?.default).to.deep.equal({
+      rateLimit: 5,
+      burstLimit: 10,
+    });
+    expect(() => loadTemplate(templatePath, { parameterOverrides: { ThrottleBurst: '0' } }))
+      .to.throw(TemplateError)
+      .with.property('path', 'Parameters.ThrottleBurst.MinValue');
+  });
+
+  it('keeps both APIs public: no authorizer and no API key on any route', () => {
+    const model = loadTemplate(templatePath);
+
+    expect(model.routes.map((route) => route.auth)).to.deep.equal([undefined, undefined]);
+    expect(model.usagePlans).to.equal(undefined);
+  });
 });
