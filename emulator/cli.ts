@@ -82,6 +82,9 @@ Options:
                                   repeatable
   -h, --help                      this text
 
+Exit status: 0 done, 1 the function failed (or its code does not build), 2 a wrong command, template, config
+or event, 3 a port that cannot be bound, 70 a fault of the emulator itself (printed with its stack).
+
 token (stdout: the token alone; its key is kept in node_modules/.cache/sam-emulator/local-issuer-key.json):
   --sub ID (default: local-user)  --scope S (repeatable)  --aud A (repeatable; default: the authorizer's first
   audience)  --expires 1h (s, m, h, d)  --issuer URL (default: the template's one JWT or Cognito issuer)
