@@ -139,6 +139,12 @@ describe('the emulator as an npm package, installed from its tarball into anothe
     });
   });
 
+  it('--help names the command as the package is run: npx sam-emulator', async () => {
+    const finished = await run(['--help'], undefined, { bin, cwd: app, env: cleanEnv() });
+    expect(finished.code).to.equal(0);
+    expect(finished.stdout).to.match(/^Usage: npx sam-emulator <command>/);
+  });
+
   it('invoke exits 2 naming the function when the template has no such function', async () => {
     const finished = await run(['invoke', 'NoSuchFunction'], undefined, { bin, cwd: app, env: cleanEnv() });
     expect(finished.code).to.equal(2);
