@@ -13,32 +13,38 @@ import { buildSync } from 'esbuild';
  * TypeScript loader would take ~40 ms longer to start, every cold start.
  */
 export function workerUrl(): URL {
-  const here = fileURLToPath(new URL('./', import.meta.url));
-  // The source first: a worker.mjs left beside it (an old checkout, a merge) must never run in its place.
-  if (existsSync(join(here, 'worker.ts'))) return compiledWorker(here);
-  return new URL('./worker.mjs', import.meta.url);
+  return workerFileIn(fileURLToPath(new URL('./', import.meta.url)));
 }
 
-/** The folder's worker.ts as JavaScript, with the resolve hook it registers beside it. */
-function compiledWorker(sourceDir: string): URL {
-  const source = join(sourceDir, 'worker.ts');
-  const hooks = join(sourceDir, 'resolve-hooks.mjs');
-  const hooksText = readFileSync(hooks);
-  const hash = createHash('sha256').update(readFileSync(source)).update(hooksText).digest('hex').slice(0, 16);
-  const candidates = [
+/** Where the compiled worker of `sourceDir` is kept: node_modules/.cache, else the temporary folder. */
+export function defaultCacheDirs(sourceDir: string): (hash: string) => string[] {
+  return (hash) => [
     join(sourceDir, '..', '..', 'node_modules', '.cache', 'sam-emulator', `worker-${hash}`),
     join(tmpdir(), `sam-emulator-worker-${hash}`),
   ];
-  for (const dir of candidates) {
-    const file = join(dir, 'worker.mjs');
+}
+
+/**
+ * The worker module for the folder `dir`: its worker.ts compiled when it has one, else its worker.mjs (the
+ * package's dist/). The source wins: a worker.mjs left beside it (an old checkout, a merge) must never run in
+ * its place.
+ */
+export function workerFileIn(dir: string, cacheDirs = defaultCacheDirs(dir)): URL {
+  if (!existsSync(join(dir, 'worker.ts'))) return pathToFileURL(join(dir, 'worker.mjs'));
+  const source = join(dir, 'worker.ts');
+  const hooksText = readFileSync(join(dir, 'resolve-hooks.mjs'));
+  const hash = createHash('sha256').update(readFileSync(source)).update(hooksText).digest('hex').slice(0, 16);
+  const candidates = cacheDirs(hash);
+  for (const cache of candidates) {
+    const file = join(cache, 'worker.mjs');
     if (existsSync(file)) return pathToFileURL(file);
   }
   let lastError: unknown;
-  for (const dir of candidates) {
+  for (const cache of candidates) {
     try {
-      return pathToFileURL(writeWorker(source, hooksText, dir));
+      return pathToFileURL(writeWorker(source, hooksText, cache));
     } catch (error) {
-      // A read-only checkout: the temporary folder instead.
+      // A read-only checkout: the next folder instead.
       lastError = error;
     }
   }
