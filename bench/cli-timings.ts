@@ -24,9 +24,14 @@ const START_ARGS = ['start', '-p', '0', '--lambda-port', '0', '--web-port', '0']
 const INVOKE_ARGS = ['invoke', 'MultiplyFunction', '-e', 'events/multiply.json'];
 
 /** One start: spawn, wait for the URL it prints, then ask until the first successful answer. */
-export async function startupOnce(command: CliCommand): Promise<StartupRun> {
+export function startupOnce(command: CliCommand): Promise<StartupRun> {
+  return startupWith(CLI_COMMANDS[command]);
+}
+
+/** The same with any way of running the CLI: `node` and these arguments before the command's. */
+export async function startupWith(cli: readonly string[]): Promise<StartupRun> {
   const started = performance.now();
-  const child = spawnPiped([...CLI_COMMANDS[command], ...START_ARGS]);
+  const child = spawnPiped([...cli, ...START_ARGS]);
   try {
     const { url, listeningMs } = await servingUrl(child, started);
     const deadline = Date.now() + 10_000;
@@ -65,9 +70,13 @@ function servingUrl(child: ChildProcess, started: number): Promise<{ url: string
 }
 
 /** One `invoke`, to its exit; it must print the function's result. */
-export async function invokeOnce(command: CliCommand): Promise<number> {
+export function invokeOnce(command: CliCommand): Promise<number> {
+  return invokeWith(CLI_COMMANDS[command]);
+}
+
+export async function invokeWith(cli: readonly string[]): Promise<number> {
   const started = performance.now();
-  const child = spawnPiped([...CLI_COMMANDS[command], ...INVOKE_ARGS]);
+  const child = spawnPiped([...cli, ...INVOKE_ARGS]);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {

@@ -1,8 +1,10 @@
 // Cold start of one execution environment: the time from `new Worker()` to the worker's `init` message, for
-// two versions of worker.mjs side by side (interleaved, so that machine load hits both alike). Used to check
-// that the awslambda global (response streaming) costs a worker nothing noticeable:
-//   git show <before>:emulator/runtime/worker.mjs > /tmp/worker-before.mjs
-//   node bench/worker-cold-start.mjs /tmp/worker-before.mjs emulator/runtime/worker.mjs 60
+// two builds of the worker side by side (interleaved, so that machine load hits both alike). Used to check that
+// the awslambda global (response streaming), and then the worker's move to TypeScript, cost a cold start
+// nothing noticeable:
+//   git show <before>:emulator/runtime/worker.mjs > /tmp/worker-before.mjs   (before worker.ts existed)
+//   node emulator/build-dist.mjs                                              (worker.ts → emulator/dist/worker.mjs)
+//   node bench/worker-cold-start.mjs /tmp/worker-before.mjs emulator/dist/worker.mjs 60
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

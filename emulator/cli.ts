@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { App, type DebugTarget, formatSizes } from './app.ts';
 import { AwsConfigError, type AwsSettings, describeAwsSettings, loadAwsSettings } from './aws-config.ts';
 import { BuildError, buildFunction, isBuildable } from './build/esbuild.ts';
+import { cliCommand } from './command.ts';
 import {
   ConfigError,
   type EnvVarsFile,
@@ -31,7 +32,7 @@ import { startEmulator } from './start.ts';
 import { loadTemplate, TemplateError } from './template/load.ts';
 import { functionsNamed } from './template/nested.ts';
 
-const USAGE = `Usage: npm run local -- <command> [options]
+const USAGE = `Usage: ${cliCommand().join(' ').replace(' -s ', ' ')} <command> [options]
 
 Commands (the verbs of sam local, without Docker):
   start                     the APIs on :3000, the Lambda Invoke endpoint on :3001, the schedules, and the

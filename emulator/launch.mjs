@@ -52,7 +52,7 @@ function isFresh(dir) {
 }
 
 /**
- * A module that reads `import.meta.url` means the file it was written in (pool.ts finds worker.mjs beside it,
+ * A module that reads `import.meta.url` means the file it was written in (worker-file.ts finds worker.ts beside it,
  * start.ts finds web/): in the bundle, each file's own URL is written in its place.
  * @type {import('esbuild').Plugin}
  */

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { App, type AppOptions } from './app.ts';
+import { cliCommand } from './command.ts';
 import { createFunctionUrlServer } from './function-url/server.ts';
 import type { SigningCredentials } from './function-url/sigv4.ts';
 import type { JwtTrust } from './gateway/auth/keys.ts';
@@ -429,21 +430,21 @@ export function routeTable(model: AppModel, url: string): string {
 /**
  * "Invoked by other services (run them by hand):" and, per function and event, the command that runs it:
  * `generate-event … | invoke Fn`, the rule's `Input` piped in, or `invoke Fn -e event.json` when no event can
- * be generated. `npm run -s` keeps npm's banner off stdout, which would break the pipe. '' without such events.
+ * be generated, in the form the CLI was run by (command.ts). '' without such events.
  */
-export function eventSourceTable(model: AppModel, cwd = process.cwd()): string {
+export function eventSourceTable(model: AppModel, cwd = process.cwd(), cli = cliCommand()): string {
   if (model.eventSources.length === 0) return '';
   const relative = path.relative(cwd, model.templatePath);
   const template = relative === 'template.yaml' ? [] : ['-t', relative];
   const rows = model.eventSources.map((source) => {
     const from = source.sourceId ?? source.sourceArn;
     const label = `${source.functionId} ${source.eventId} (${source.type}${from === undefined ? '' : ` ${from}`})`;
-    const invoke = ['npm', 'run', '-s', 'local', '--', 'invoke', ...template, source.functionId];
+    const invoke = [...cli, 'invoke', ...template, source.functionId];
     let command: string;
     if (source.input !== undefined) {
       command = `echo ${shellWord(source.input)} | ${shellLine(invoke)}`;
     } else if (source.generateEvent !== undefined) {
-      const generate = ['npm', 'run', '-s', 'local', '--', 'generate-event', ...source.generateEvent];
+      const generate = [...cli, 'generate-event', ...source.generateEvent];
       command = `${shellLine(generate)} | ${shellLine(invoke)}`;
     } else {
       command = shellLine([...invoke, '-e', 'event.json']);

@@ -3,7 +3,7 @@
  * process, and VS Code reaches each of them through this one inspector (the DevTools protocol's `NodeWorker`
  * domain): workers started later (scale-out, a replacement after a crash or a timeout, a rebuild) appear to it as
  * they start. Chrome's DevTools do not use that domain on Node 20 and 22, so each worker also opens an inspector
- * of its own (worker.mjs). The design and its reasons: README.md beside this file.
+ * of its own (worker.ts). The design and its reasons: README.md beside this file.
  * https://nodejs.org/docs/latest-v20.x/api/inspector.html
  */
 import inspector from 'node:inspector';

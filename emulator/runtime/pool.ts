@@ -1,7 +1,7 @@
 /**
  * Runs one function's invocations in worker threads, one worker per execution environment: its own module
  * state and its own `process.env`, one invocation at a time, reused while warm, replaced after a crash or a
- * timeout. What the worker does inside is in worker.mjs; the lines Lambda writes around it in platform-log.ts.
+ * timeout. What the worker does inside is in worker.ts; the lines Lambda writes around it in platform-log.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -35,6 +35,7 @@ import {
   type WorkerInspector,
 } from './protocol.ts';
 import { type NodeRuntime, nodeRuntime } from './runtimes.ts';
+import { workerUrl } from './worker-file.ts';
 
 export type { ErrorPayload } from './protocol.ts';
 
@@ -150,7 +151,8 @@ export class TooManyRequestsError extends Error {
   override readonly name = 'TooManyRequestsException';
 }
 
-const WORKER_URL = new URL('./worker.mjs', import.meta.url);
+/** Found (in the repository: compiled) on the first cold start, then reused by every pool. */
+let workerFile: URL | undefined;
 /** Lambda gives an on-demand environment 10 s to initialise, apart from the function's own timeout. */
 const INIT_LIMIT_MS = 10_000;
 const DEFAULT_MAX_CONCURRENCY = 10;
@@ -412,8 +414,9 @@ export class FunctionPool {
       execArgv: [],
       resourceLimits: heapLimits(this.#fn.memorySize, env.NODE_OPTIONS),
     };
+    workerFile ??= workerUrl();
     try {
-      return new Worker(WORKER_URL, options);
+      return new Worker(workerFile, options);
     } catch (error) {
       const refused =
         error instanceof Error && 'code' in error && error.code === 'ERR_WORKER_INVALID_EXEC_ARGV';
@@ -423,7 +426,7 @@ export class FunctionPool {
       );
       delete this.#baseEnv.NODE_OPTIONS;
       const { NODE_OPTIONS: _ignored, ...rest } = env;
-      return new Worker(WORKER_URL, { ...options, env: rest });
+      return new Worker(workerFile, { ...options, env: rest });
     }
   }
 

@@ -1,7 +1,7 @@
 import { isRecord } from '../template/values.ts';
 /**
- * The messages between the pool (main thread) and `worker.mjs` (one per execution environment). The worker is
- * plain JavaScript, so these declarations are its contract; the main thread checks every message on arrival.
+ * The messages between the pool (main thread) and `worker.ts` (one per execution environment). The worker runs
+ * in a thread of its own, so these declarations are its contract; the main thread checks every message on arrival.
  *
  * One invocation costs one message each way ({@link InvokeMessage} in, {@link DoneMessage} out), plus, for a
  * response-streaming handler, a {@link StreamHeadMessage} and one {@link StreamChunkMessage} per write. Each log line

@@ -15,9 +15,12 @@ export interface CliOptions {
   readonly bundled?: boolean;
   /** The child's whole environment; the test's own by default. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Run this file, an installed package's bin, instead of the repository's CLI. */
+  readonly bin?: string;
 }
 
 function cliArgs(args: readonly string[], options: CliOptions): string[] {
+  if (options.bin !== undefined) return [options.bin, ...args];
   return [...(options.bundled ? BUNDLED_CLI : CLI), ...args];
 }
 /** Output kept for `output()` when a test asks not to keep it all; the start-up lines fit well within it. */

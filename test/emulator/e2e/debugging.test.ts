@@ -264,7 +264,10 @@ describe('debugging: invoke -d', function () {
 
     let paused = await client.events.next('Debugger.paused');
     let frame = topFrame(paused);
-    expect(client.scripts.get(frame.scriptId)?.url).to.match(/\/emulator\/runtime\/worker\.mjs$/);
+    // The runtime's worker, as it runs: compiled from worker.ts into node_modules/.cache (dist/ when installed).
+    expect(client.scripts.get(frame.scriptId)?.url).to.match(
+      /\/sam-emulator\/worker-[0-9a-f]{16}\/worker\.mjs$/,
+    );
     expect(stdout, 'the handler has not answered').to.equal('');
     // Step Into until the handler's bundle, as F11 does.
     for (let step = 0; step < 20 && client.scripts.get(frame.scriptId)?.sourceMapURL === ''; step++) {

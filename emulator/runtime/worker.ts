@@ -1,11 +1,11 @@
-// @ts-check
 /**
  * One execution environment: runs in a worker thread, loads the function's module once, then serves one
  * invocation at a time for pool.ts, with the Node.js runtime's handler, context, error and logging rules.
  * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
  *
- * Plain JavaScript on purpose: a worker that had to load a TypeScript loader would start in ~65 ms instead of
- * ~25 ms. The messages it exchanges are declared, and checked on arrival, in protocol.ts.
+ * Never loaded as TypeScript: a worker that had to load a TypeScript loader would start in ~65 ms instead of
+ * ~25 ms, so it runs as the JavaScript that esbuild makes of it (worker-file.ts in the repository, the package's
+ * build into dist/). The messages it exchanges are declared, and checked on arrival, in protocol.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import inspector from 'node:inspector';
@@ -16,16 +16,16 @@ import { pathToFileURL } from 'node:url';
 import { format, types } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { ErrorPayload, InvokeMessage, WorkerConfig, WorkerInspector } from './protocol.ts';
 
-if (parentPort === null) throw new Error('worker.mjs runs inside a worker thread started by pool.ts');
+if (parentPort === null) throw new Error('worker.ts runs inside a worker thread started by pool.ts');
 const port = parentPort;
-/** @type {import('./protocol.ts').WorkerConfig} */
-const config = workerData;
+// pool.ts is the only writer of workerData, and it writes a WorkerConfig.
+const config: WorkerConfig = workerData;
 
 /** The Node.js runtime's own error types; each is reported as `Runtime.<class name>`. */
 class RuntimeError extends Error {
-  /** @param {string} message */
-  constructor(message) {
+  constructor(message: string) {
     super(message);
     this.name = `Runtime.${new.target.name}`;
   }
@@ -44,16 +44,15 @@ class NodeJsExit extends RuntimeError {
 }
 
 class UnhandledPromiseRejection extends RuntimeError {
-  /** @param {unknown} reason @param {Promise<unknown>} promise */
-  constructor(reason, promise) {
+  constructor(
+    readonly reason: unknown,
+    readonly promise: Promise<unknown>,
+  ) {
     super(safeString(reason));
-    this.reason = reason;
-    this.promise = promise;
   }
 }
 
-/** @param {unknown} value */
-function safeString(value) {
+function safeString(value: unknown): string {
   try {
     return String(value);
   } catch {
@@ -67,18 +66,17 @@ const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 /** Methods below `AWS_LAMBDA_LOG_LEVEL` write nothing; an unknown or absent level lets everything through. */
 const minLevel = Math.max(0, LEVELS.indexOf((process.env.AWS_LAMBDA_LOG_LEVEL ?? '').toUpperCase()));
 const json = config.logFormat === 'JSON';
-/** @type {string | undefined} Undefined during init, then the latest invocation's, as in Lambda. */
-let requestId;
+/** Undefined during init, then the latest invocation's, as in Lambda. */
+let requestId: string | undefined;
 
-/** @param {unknown} value */
-function isError(value) {
+function isError(value: unknown): value is Error {
   return types.isNativeError(value) || value instanceof Error;
 }
 
-/** JSON.stringify replacer that writes errors as Lambda's JSON logs do. @param {string} _key @param {unknown} value */
-function errorsAsObjects(_key, value) {
+/** JSON.stringify replacer that writes errors as Lambda's JSON logs do. */
+function errorsAsObjects(_key: string, value: unknown): unknown {
   if (!isError(value)) return value;
-  const error = /** @type {Error} */ (value);
+  const error = value;
   return {
     errorType: error.constructor?.name ?? 'UnknownError',
     errorMessage: error.message,
@@ -87,10 +85,8 @@ function errorsAsObjects(_key, value) {
   };
 }
 
-/** @param {string} level @param {unknown[]} args */
-function jsonLine(level, args) {
-  /** @type {Record<string, unknown>} */
-  const record = { timestamp: new Date().toISOString(), level, requestId };
+function jsonLine(level: string, args: unknown[]): string {
+  const record: Record<string, unknown> = { timestamp: new Date().toISOString(), level, requestId };
   if (args.length <= 1) {
     // A single value is kept as it is, so an object stays an object rather than a string of JSON.
     record.message = args[0];
@@ -111,8 +107,7 @@ function jsonLine(level, args) {
   return JSON.stringify(record);
 }
 
-/** @param {string} level @param {unknown[]} args */
-function textLine(level, args) {
+function textLine(level: string, args: unknown[]): string {
   const message = args.length === 0 ? 'undefined' : format(...args);
   // CloudWatch keeps one event per line, so Lambda turns a message's newlines into carriage returns.
   return `${new Date().toISOString()}\t${requestId}\t${level}\t${message}`.replaceAll('\n', '\r');
@@ -120,20 +115,17 @@ function textLine(level, args) {
 
 const formatLine = json ? jsonLine : textLine;
 
-/** @param {string} line */
-function send(line) {
+function send(line: string): void {
   port.postMessage(line);
 }
 
-/** @param {string} level @param {unknown[]} args */
-function log(level, args) {
+function log(level: string, args: unknown[]): void {
   if (LEVELS.indexOf(level) >= minLevel) send(formatLine(level, args));
 }
 
-/** @param {string} level */
-function logAt(level) {
+function logAt(level: string): (...args: unknown[]) => void {
   if (LEVELS.indexOf(level) < minLevel) return () => {};
-  return (/** @type {unknown[]} */ ...args) => send(formatLine(level, args));
+  return (...args) => send(formatLine(level, args));
 }
 
 Object.assign(console, {
@@ -147,7 +139,7 @@ Object.assign(console, {
 });
 
 /** Lambda logs a failure with the error's own enumerable properties next to its type, message and stack. */
-function errorDocument(/** @type {Error & { code?: unknown }} */ error) {
+function errorDocument(error: Error & { code?: unknown }) {
   return {
     errorType: error.name,
     errorMessage: error.message,
@@ -157,16 +149,15 @@ function errorDocument(/** @type {Error & { code?: unknown }} */ error) {
   };
 }
 
-/** @param {string} label @param {unknown} thrown */
-function logFailure(label, thrown) {
-  const error = isError(thrown) ? /** @type {Error} */ (thrown) : new Error(safeString(thrown));
+function logFailure(label: string, thrown: unknown): void {
+  const error = isError(thrown) ? thrown : new Error(safeString(thrown));
   if (json) {
     log('ERROR', [error]);
     return;
   }
-  let detail;
+  let detail: string;
   try {
-    detail = JSON.stringify(error, (_key, value) => (isError(value) ? errorDocument(value) : value));
+    detail = JSON.stringify(error, (_key, value: unknown) => (isError(value) ? errorDocument(value) : value));
   } catch {
     detail = JSON.stringify(toErrorPayload(error));
   }
@@ -176,12 +167,10 @@ function logFailure(label, thrown) {
 /**
  * Whatever the function writes to stdout or stderr outside console (CloudWatch embedded-metric lines, for
  * instance) goes to the log untouched, one line per newline.
- * @param {NodeJS.WriteStream} stream
  */
-function captureRaw(stream) {
+function captureRaw(stream: NodeJS.WriteStream): () => void {
   let partial = '';
-  /** @type {(chunk: unknown, encoding?: unknown, callback?: unknown) => boolean} */
-  const write = (chunk, encoding, callback) => {
+  const write = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
     const text =
       typeof chunk === 'string'
         ? chunk
@@ -207,12 +196,12 @@ const flushStderr = captureRaw(process.stderr);
 
 // Errors as the caller receives them.
 
-/** @param {unknown} error @returns {import('./protocol.ts').ErrorPayload} */
-function toErrorPayload(error) {
+function toErrorPayload(error: unknown): ErrorPayload {
   try {
     if (isError(error) || looksLikeError(error)) {
-      const { name, message, stack } = /** @type {Error & { stack: string }} */ (error);
-      return { errorType: name, errorMessage: message, trace: stack.split('\n') };
+      const { name, message, stack } = error;
+      // A native error always has its stack; only a getter that throws (caught below) could spoil it.
+      return { errorType: name, errorMessage: message, trace: String(stack).split('\n') };
     }
     // A thrown string, number or plain object: its type and its text, as the Node.js runtime reports it.
     return { errorType: typeof error, errorMessage: safeString(error), trace: [] };
@@ -225,10 +214,9 @@ function toErrorPayload(error) {
   }
 }
 
-/** @param {unknown} value */
-function looksLikeError(value) {
+function looksLikeError(value: unknown): value is { name: string; message: string; stack: string } {
   if (typeof value !== 'object' || value === null) return false;
-  const { name, message, stack } = /** @type {Record<string, unknown>} */ (value);
+  const { name, message, stack } = value as Record<string, unknown>;
   return (
     typeof name === 'string' &&
     name !== '' &&
@@ -243,11 +231,8 @@ function looksLikeError(value) {
 /**
  * The `type` of the package.json that governs `dir` in Lambda: the nearest one, looked for up to the task root
  * only, since nothing lies above `/var/task` there. `undefined` when there is none up to the task root.
- * @param {string} dir
- * @param {string} root
- * @returns {string | undefined}
  */
-function packageTypeWithin(dir, root) {
+function packageTypeWithin(dir: string, root: string): string | undefined {
   for (let current = dir; ; current = dirname(current)) {
     if (current.endsWith('/node_modules')) return undefined;
     const manifest = join(current, 'package.json');
@@ -273,10 +258,8 @@ const taskRoot = process.env.LAMBDA_TASK_ROOT ?? dirname(config.file);
 function keepCommonJsBelowTaskRoot() {
   if (packageTypeWithin(taskRoot, taskRoot) !== undefined) return;
   if (packageTypeWithin(dirname(taskRoot), '/') !== 'module') return;
-  const extensions =
-    /** @type {Record<string, (module: { _compile(code: string, file: string): void }, file: string) => void>} */ (
-      /** @type {unknown} */ (Module._extensions)
-    );
+  // Module._extensions is Node's own CommonJS loader table, which @types/node does not declare.
+  const extensions = (Module as unknown as { _extensions: Record<string, CommonJsLoader> })._extensions;
   const original = extensions['.js'];
   extensions['.js'] = (module, file) => {
     if (file.startsWith(`${taskRoot}/`) && packageTypeWithin(dirname(file), taskRoot) === undefined) {
@@ -285,8 +268,9 @@ function keepCommonJsBelowTaskRoot() {
   };
 }
 
-/** @param {string} file @returns {Promise<unknown>} */
-async function loadModule(file) {
+type CommonJsLoader = (module: { _compile(code: string, file: string): void }, file: string) => void;
+
+async function loadModule(file: string): Promise<unknown> {
   if (
     file.endsWith('.mjs') ||
     (file.endsWith('.js') && packageTypeWithin(dirname(file), taskRoot) === 'module')
@@ -297,8 +281,7 @@ async function loadModule(file) {
   return createRequire(file)(file);
 }
 
-/** @param {unknown} error */
-function asInitError(error) {
+function asInitError(error: unknown): unknown {
   if (error instanceof SyntaxError) return new UserCodeSyntaxError(safeString(error));
   const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
   if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
@@ -307,19 +290,25 @@ function asInitError(error) {
   return error;
 }
 
-async function loadHandler() {
+/** A handler as the runtime calls it: (event, context, callback), or (event, responseStream, context). */
+type Handler = ((event: unknown, second: object, third?: unknown) => unknown) & Record<symbol, unknown>;
+
+function isHandler(value: unknown): value is Handler {
+  return typeof value === 'function';
+}
+
+async function loadHandler(): Promise<Handler> {
   const loaded = await loadModule(config.file);
-  /** @type {unknown} */
-  let handler = loaded;
+  let handler: unknown = loaded;
   for (const key of config.exportName.split('.')) {
     handler =
-      typeof handler === 'object' || typeof handler === 'function'
-        ? handler?.[/** @type {never} */ (key)]
+      (typeof handler === 'object' && handler !== null) || typeof handler === 'function'
+        ? (handler as Record<string, unknown>)[key]
         : undefined;
   }
   if (!handler) throw new HandlerNotFound(`${config.handler} is undefined or not exported`);
-  if (typeof handler !== 'function') throw new HandlerNotFound(`${config.handler} is not a function`);
-  return /** @type {(event: unknown, context: object, callback: Function) => unknown} */ (handler);
+  if (!isHandler(handler)) throw new HandlerNotFound(`${config.handler} is not a function`);
+  return handler;
 }
 
 // The Node.js runtime's version rules and module folders (layers, the runtime's SDK). `require` finds those
@@ -337,20 +326,19 @@ if (config.esmHook === true) {
 /**
  * From nodejs24.x on, the runtime client fails a handler that declares three or more parameters (a response
  * streaming handler excepted) at init, before any invocation.
- * @param {Function} handler
  */
-function checkHandlerSignature(handler) {
+function checkHandlerSignature(handler: Handler): void {
   if (config.callbacks !== false) return;
-  if (handler.length >= 3 && !(/** @type {Record<symbol, unknown>} */ (handler)[HANDLER_STREAMING])) {
+  if (handler.length >= 3 && !handler[HANDLER_STREAMING]) {
     throw new CallbackHandlerDeprecated(CALLBACK_HANDLER_MESSAGE);
   }
 }
 
-/** The nodejs24.x context: no callbackWaitsForEmptyEventLoop, done, succeed or fail. @param {object} context */
-function withoutCallbacks(context) {
-  const descriptors = Object.getOwnPropertyDescriptors(context);
+/** The nodejs24.x context: no callbackWaitsForEmptyEventLoop, done, succeed or fail. */
+function withoutCallbacks(context: object): object {
+  const descriptors: PropertyDescriptorMap = Object.getOwnPropertyDescriptors(context);
   for (const key of ['callbackWaitsForEmptyEventLoop', 'done', 'succeed', 'fail']) {
-    delete (/** @type {Record<string, unknown>} */ (descriptors)[key]);
+    delete descriptors[key];
   }
   return Object.defineProperties({}, descriptors);
 }
@@ -358,11 +346,11 @@ function withoutCallbacks(context) {
 /**
  * An `import` of a package that only the module folders have, in a worker without the hook: the pool starts a
  * worker with it. (A failed ES module graph stays cached in this worker, so it cannot retry itself.)
- * @param {unknown} error
  */
-function needsEsmHook(error) {
+function needsEsmHook(error: unknown): boolean {
   if (config.esmHook === true || !isError(error)) return false;
-  const { code, message } = /** @type {Error & { code?: unknown }} */ (error);
+  const { message } = error;
+  const code = 'code' in error ? error.code : undefined;
   const specifier =
     code === 'ERR_MODULE_NOT_FOUND' ? /Cannot find package '([^']+)'/.exec(message)?.[1] : undefined;
   if (specifier === undefined) return false;
@@ -373,38 +361,38 @@ function needsEsmHook(error) {
 
 // Invocations.
 
-/**
- * @typedef {object} Invocation
- * @property {number} started
- * @property {boolean} claimed The function has answered (callback, done/succeed/fail or its promise settled).
- * @property {boolean} finished The answer has been sent to the pool.
- * @property {boolean} waits `context.callbackWaitsForEmptyEventLoop`.
- * @property {{ value: unknown } | undefined} deferred A callback result held until the event loop is empty.
- * @property {(() => void) | undefined} [beforeFinish] Runs just before a successful answer is sent (the head of
- *   a stream that was never written to).
- * @property {boolean} [streaming] The handler is a response-streaming one.
- */
+interface Invocation {
+  started: number;
+  /** The function has answered (callback, done/succeed/fail or its promise settled). */
+  claimed: boolean;
+  /** The answer has been sent to the pool. */
+  finished: boolean;
+  /** `context.callbackWaitsForEmptyEventLoop`. */
+  waits: boolean;
+  /** A callback result held until the event loop is empty. */
+  deferred: { value: unknown } | undefined;
+  /** Runs just before a successful answer is sent (the head of a stream that was never written to). */
+  beforeFinish?: (() => void) | undefined;
+  /** The handler is a response-streaming one. */
+  streaming?: boolean;
+}
 
-/** @type {Invocation | undefined} */
-let current;
+type Answer = { ok: true; value: unknown } | { ok: false; error: unknown; logAs?: string; retire?: boolean };
+
+let current: Invocation | undefined;
 /** Set once the environment has crashed: it answers nothing more and the pool replaces it. */
 let dead = false;
 let initialised = false;
-/** @type {unknown} */
-let initCrash;
+let initCrash: unknown;
 let peakMemoryMb = 0;
 /** Decides what an invocation that never answers gets once the event loop is empty. */
 let isAsyncHandler = false;
 
-/**
- * @param {Invocation} invocation
- * @param {{ ok: true, value: unknown } | { ok: false, error: unknown, logAs?: string, retire?: boolean }} answer
- */
-function finish(invocation, answer) {
+function finish(invocation: Invocation, answer: Answer): void {
   if (invocation.finished) return;
   invocation.finished = true;
   if (answer.ok) invocation.beforeFinish?.();
-  let body;
+  let body: string | undefined;
   let failure = answer.ok ? undefined : answer;
   if (answer.ok) {
     try {
@@ -428,24 +416,21 @@ function finish(invocation, answer) {
   }
 }
 
-/**
- * @param {Invocation} invocation
- * @param {import('./protocol.ts').InvokeMessage} message
- */
-function createContext(invocation, message) {
+function createContext(invocation: Invocation, message: InvokeMessage) {
   const deadline = Date.now() + config.timeoutMs;
-  /** @param {unknown} error @param {unknown} [value] */
-  const done = (error, value) => {
+  const done = (error: unknown, value?: unknown): void => {
     if (invocation.claimed) return;
     invocation.claimed = true;
     if (error !== undefined && error !== null)
       finish(invocation, { ok: false, error, logAs: 'Invoke Error' });
     else finish(invocation, { ok: true, value });
   };
-  /** @param {unknown} error @param {unknown} [value] */
-  const callback = (error, value) => {
+  const callback = (error: unknown, value?: unknown): void => {
     if (invocation.claimed) return;
-    if (error !== undefined && error !== null) return done(error);
+    if (error !== undefined && error !== null) {
+      done(error);
+      return;
+    }
     invocation.claimed = true;
     // callbackWaitsForEmptyEventLoop: the result waits until nothing the function started is pending.
     if (invocation.waits) invocation.deferred = { value };
@@ -456,13 +441,11 @@ function createContext(invocation, message) {
     get callbackWaitsForEmptyEventLoop() {
       return invocation.waits;
     },
-    set callbackWaitsForEmptyEventLoop(value) {
+    set callbackWaitsForEmptyEventLoop(value: boolean) {
       invocation.waits = value;
     },
-    /** @param {unknown} value */
-    succeed: (value) => done(null, value),
-    /** @param {unknown} error */
-    fail: (error) => done(error ?? 'handled'),
+    succeed: (value: unknown) => done(null, value),
+    fail: (error: unknown) => done(error ?? 'handled'),
     done,
     functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
     functionName: env.AWS_LAMBDA_FUNCTION_NAME,
@@ -478,16 +461,10 @@ function createContext(invocation, message) {
   return { context, callback, done };
 }
 
-/**
- * Makes `message` the invocation in progress.
- * @param {import('./protocol.ts').InvokeMessage} message
- * @param {boolean} streaming
- * @returns {Invocation}
- */
-function begin(message, streaming) {
+/** Makes `message` the invocation in progress. */
+function begin(message: InvokeMessage, streaming: boolean): Invocation {
   requestId = message.id;
-  /** @type {Invocation} */
-  const invocation = {
+  const invocation: Invocation = {
     started: performance.now(),
     claimed: false,
     finished: false,
@@ -502,11 +479,7 @@ function begin(message, streaming) {
   return invocation;
 }
 
-/**
- * @param {(event: unknown, context: object, callback: Function) => unknown} handler
- * @param {import('./protocol.ts').InvokeMessage} message
- */
-function invoke(handler, message) {
+function invoke(handler: Handler, message: InvokeMessage): void {
   if (dead) return;
   const invocation = begin(message, false);
   const { context, callback, done } = createContext(invocation, message);
@@ -528,8 +501,8 @@ function invoke(handler, message) {
       typeof result.then === 'function'
     ) {
       result.then(
-        /** @param {unknown} value */ (value) => done(null, value),
-        /** @param {unknown} error */ (error) => done(error ?? 'handled'),
+        (value: unknown) => done(null, value),
+        (error: unknown) => done(error ?? 'handled'),
       );
     } else if (!callbacks) {
       // nodejs24.x awaits whatever the handler returns: a plain value is the answer at once.
@@ -555,8 +528,8 @@ process.on('beforeExit', () => {
   }
 });
 
-/** A crash ends the environment; the invocation in progress, if any, fails with it. @param {unknown} error */
-function crash(error) {
+/** A crash ends the environment; the invocation in progress, if any, fails with it. */
+function crash(error: unknown): void {
   if (!initialised) {
     initCrash ??= error;
     return;
@@ -602,8 +575,7 @@ function installAwsLambdaGlobal() {
   if (opt === '1' || opt === 'true') return;
   Object.assign(globalThis, {
     awslambda: {
-      /** @param {Record<symbol, unknown>} handler @param {{ highWaterMark?: unknown } | undefined} options */
-      streamifyResponse(handler, options) {
+      streamifyResponse(handler: Record<symbol, unknown>, options: { highWaterMark?: unknown } | undefined) {
         handler[HANDLER_STREAMING] = STREAM_RESPONSE;
         if (typeof options?.highWaterMark === 'number') {
           handler[HANDLER_HIGH_WATER_MARK] = Number.parseInt(String(options.highWaterMark), 10);
@@ -611,14 +583,11 @@ function installAwsLambdaGlobal() {
         return handler;
       },
       HttpResponseStream: {
-        /**
-         * The metadata prelude (status, headers, cookies) as JSON, then 8 NUL bytes, before the body.
-         * @param {ResponseStream} stream @param {unknown} prelude
-         */
-        from(stream, prelude) {
+        /** The metadata prelude (status, headers, cookies) as JSON, then 8 NUL bytes, before the body. */
+        from(stream: ResponseStream, prelude: unknown) {
           stream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
           const metadata = JSON.stringify(prelude);
-          stream._onBeforeFirstWrite = (/** @type {(chunk: unknown) => void} */ write) => {
+          stream._onBeforeFirstWrite = (write) => {
             write(metadata);
             write(new Uint8Array(8));
           };
@@ -629,24 +598,23 @@ function installAwsLambdaGlobal() {
   });
 }
 
-/** @param {Function & Record<symbol, unknown>} handler */
-function isStreamingHandler(handler) {
+function isStreamingHandler(handler: Handler): boolean {
   const mark = handler[HANDLER_STREAMING];
   if (mark === undefined || mark === null || mark === false) return false;
   if (mark === STREAM_RESPONSE) return true;
   throw new MalformedStreamingHandler('Only response streaming is supported.');
 }
 
-/**
- * @typedef {Writable & { setContentType(type: string): void, _onBeforeFirstWrite?: (write: (chunk: unknown) => void) => void }} ResponseStream
- */
+type ResponseStream = Writable & {
+  setContentType(type: string): void;
+  _onBeforeFirstWrite?: (write: (chunk: unknown) => void) => void;
+};
 
 /**
  * The `responseStream` a streaming handler writes to: a Writable whose every write goes to the pool as one
  * message. Non-binary, non-string chunks are written as their JSON, as the runtime does.
- * @param {Invocation} invocation @param {number | undefined} highWaterMark
  */
-function createResponseStream(invocation, highWaterMark) {
+function createResponseStream(invocation: Invocation, highWaterMark: number | undefined): ResponseStream {
   let contentType = DEFAULT_STREAM_CONTENT_TYPE;
   let headSent = false;
   let written = false;
@@ -655,10 +623,10 @@ function createResponseStream(invocation, highWaterMark) {
     headSent = true;
     port.postMessage({ t: 'head', ct: contentType });
   };
-  const stream = /** @type {ResponseStream} */ (
+  const stream = Object.assign(
     new Writable({
       ...(highWaterMark === undefined ? {} : { highWaterMark }),
-      write(chunk, _encoding, callback) {
+      write(chunk: Buffer, _encoding, callback) {
         if (!invocation.finished) {
           sendHead();
           // A copy of exactly the chunk, transferred: posting the Buffer itself would clone all of its backing
@@ -668,54 +636,53 @@ function createResponseStream(invocation, highWaterMark) {
         }
         callback();
       },
-    })
-  );
+    }),
+    {
+      setContentType(type: string): void {
+        if (written) throw new InvalidStreamingOperation('Cannot set content-type, too late.');
+        contentType = String(type);
+      },
+    },
+  ) as ResponseStream;
   invocation.beforeFinish = sendHead;
-  stream.setContentType = (type) => {
-    if (written) throw new InvalidStreamingOperation('Cannot set content-type, too late.');
-    contentType = String(type);
-  };
   const write = stream.write.bind(stream);
-  /** @param {unknown} chunk */
-  const beforeWrite = (chunk) => {
+  const beforeWrite = (chunk: unknown): string | Uint8Array => {
     if (!written && typeof stream._onBeforeFirstWrite === 'function') {
       written = true;
-      stream._onBeforeFirstWrite((prelude) => write(/** @type {string} */ (prelude)));
+      stream._onBeforeFirstWrite((prelude) => write(prelude));
     }
     written = true;
     return typeof chunk === 'string' || chunk instanceof Uint8Array ? chunk : JSON.stringify(chunk);
   };
-  stream.write = /** @type {typeof stream.write} */ (
-    (/** @type {unknown} */ chunk, /** @type {never} */ encoding, /** @type {never} */ callback) =>
-      write(beforeWrite(chunk), encoding, callback)
-  );
+  // The runtime's stream accepts any chunk (a non-binary, non-string one is written as its JSON), where
+  // Writable#write's overloads take only strings and bytes.
+  stream.write = ((chunk: unknown, encoding: never, callback: never) =>
+    write(beforeWrite(chunk), encoding, callback)) as typeof stream.write;
   const end = stream.end.bind(stream);
   // Writable#end writes its chunk without calling write(); the prelude must still come first, also when the
   // function ends without writing (a status and headers with an empty body).
-  stream.end = /** @type {typeof stream.end} */ (
-    (/** @type {unknown[]} */ ...args) => {
-      if (args.length > 0 && typeof args[0] !== 'function') stream.write(args.shift());
-      else if (!written) beforeWrite('');
-      return end(.../** @type {never[]} */ (args));
-    }
-  );
+  stream.end = ((...args: unknown[]) => {
+    if (args.length > 0 && typeof args[0] !== 'function') stream.write(args.shift());
+    else if (!written) beforeWrite('');
+    return end(...(args as never[]));
+  }) as typeof stream.end;
   return stream;
 }
 
 /**
  * One invocation of a streaming handler: `handler(event, responseStream, context)`. It must return a promise
  * and have ended the stream when the promise resolves; a throw or a rejection ends the stream with the error.
- * @param {(event: unknown, stream: ResponseStream, context: object) => unknown} handler
- * @param {import('./protocol.ts').InvokeMessage} message
- * @param {number | undefined} highWaterMark
  */
-async function invokeStreaming(handler, message, highWaterMark) {
+async function invokeStreaming(
+  handler: Handler,
+  message: InvokeMessage,
+  highWaterMark: number | undefined,
+): Promise<void> {
   if (dead) return;
   const invocation = begin(message, true);
   const { context } = createContext(invocation, message);
   const stream = createResponseStream(invocation, highWaterMark);
-  /** @param {unknown} error */
-  const fail = (error) => {
+  const fail = (error: unknown): void => {
     invocation.claimed = true;
     finish(invocation, { ok: false, error, logAs: 'Invoke Error' });
   };
@@ -756,9 +723,8 @@ async function invokeStreaming(handler, message, highWaterMark) {
  * reach a worker thread only this way on Node 20 and 22 (VS Code uses the process's, through its NodeWorker
  * domain). `invoke -d` puts it on the -d port and waits there, before the module loads, for a debugger to say
  * run, as `sam local invoke -d` starts the runtime under `--inspect-brk`.
- * @param {import('./protocol.ts').WorkerInspector} options
  */
-function openOwnInspector(options) {
+function openOwnInspector(options: WorkerInspector): void {
   inspector.open(options.port, options.host, false);
   const url = inspector.url();
   if (url === undefined) {
@@ -772,10 +738,8 @@ function openOwnInspector(options) {
 if (config.inspector !== undefined) openOwnInspector(config.inspector);
 
 const initStarted = performance.now();
-/** @type {unknown} */
-let initError;
-/** @type {Awaited<ReturnType<typeof loadHandler>> | undefined} */
-let handler;
+let initError: unknown;
+let handler: Handler | undefined;
 let retryWithEsmHook = false;
 try {
   installAwsLambdaGlobal();
@@ -801,10 +765,9 @@ if (retryWithEsmHook) {
     isAsyncHandler = loaded.constructor?.name === 'AsyncFunction';
   } catch {}
   let streaming = false;
-  /** @type {unknown} */
-  let streamingError;
+  let streamingError: unknown;
   try {
-    streaming = isStreamingHandler(/** @type {never} */ (loaded));
+    streaming = isStreamingHandler(loaded);
   } catch (error) {
     streamingError = error;
   }
@@ -814,14 +777,11 @@ if (retryWithEsmHook) {
     port.postMessage({ t: 'init', ms: initMs, error: toErrorPayload(streamingError) });
   } else {
     port.postMessage({ t: 'init', ms: initMs, error: undefined });
-    const marked = /** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (loaded))[
-      HANDLER_HIGH_WATER_MARK
-    ];
+    const marked = loaded[HANDLER_HIGH_WATER_MARK];
     const highWaterMark = typeof marked === 'number' && !Number.isNaN(marked) ? marked : undefined;
-    port.on('message', (/** @type {import('./protocol.ts').InvokeMessage} */ message) =>
-      streaming
-        ? void invokeStreaming(/** @type {never} */ (loaded), message, highWaterMark)
-        : invoke(loaded, message),
+    // pool.ts sends nothing but InvokeMessages after init.
+    port.on('message', (message: InvokeMessage) =>
+      streaming ? void invokeStreaming(loaded, message, highWaterMark) : invoke(loaded, message),
     );
   }
 }
