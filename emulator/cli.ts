@@ -356,7 +356,7 @@ function jwtTrustOf(flags: readonly string[]) {
   }
   const key = loadOrCreateLocalKey();
   consoleLogger.info(
-    `JWT issuers checked against the local key (${key.file}): ${[...localIssuers].join(', ')}; sign tokens with npm run local -- token`,
+    `JWT issuers checked against the local key (${key.file}): ${[...localIssuers].join(', ')}; sign tokens with ${cliCommand().join(' ')} token`,
   );
   return { localIssuers, localKey: () => key };
 }

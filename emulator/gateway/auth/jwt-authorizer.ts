@@ -1,3 +1,4 @@
+import { cliCommand } from '../../command.ts';
 import type { CognitoAuthorizerModel, JwtAuthorizerModel } from '../../template/model.ts';
 import { parseQuery } from '../decoding.ts';
 import { type GatewayRequest, headerValue } from '../request.ts';
@@ -98,7 +99,7 @@ export async function authorizeWithJwt(
       return denied(
         authorizerFailure('http'),
         `the keys of ${authorizer.issuer} could not be fetched: ${verified.reason}; offline, start with ` +
-          `--jwt-issuer ${authorizer.issuer}=local and sign tokens with npm run local -- token`,
+          `--jwt-issuer ${authorizer.issuer}=local and sign tokens with ${cliCommand().join(' ')} token`,
       );
     }
     return denied(invalidToken(DESCRIPTIONS[verified.failure]), verified.reason);
