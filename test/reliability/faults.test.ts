@@ -10,7 +10,7 @@ import { createGatewayServer } from '../../emulator/gateway/server.ts';
 import { closeServer, listen } from '../../emulator/net.ts';
 import { FunctionPool } from '../../emulator/runtime/pool.ts';
 import { type RunningEmulator, startEmulator } from '../../emulator/start.ts';
-import { isRecord } from '../../functions/shared/guards.ts';
+import { isRecord } from '../../emulator/template/values.ts';
 import { apiMap, httpApi, route } from '../emulator/gateway/helpers.ts';
 import { type Serving, startServing, stopServing } from '../support/cli.ts';
 import { captureLog, RELIABILITY_TEMPLATE, startTestApi, type TestApi } from '../support/emulator.ts';

@@ -13,7 +13,7 @@ import {
 } from '../../emulator/gateway/responses.ts';
 import { createRouter, type RouteMatch } from '../../emulator/gateway/router.ts';
 import type { ApiModel, HttpCors, RestCors } from '../../emulator/template/model.ts';
-import { isRecord } from '../../functions/shared/guards.ts';
+import { isRecord } from '../../emulator/template/values.ts';
 import { apiMap, gatewayRequest, httpApi, restApi, route } from '../emulator/gateway/helpers.ts';
 import { headerName, headerValue, nastyText, runs } from './arbitraries.ts';
 

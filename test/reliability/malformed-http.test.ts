@@ -4,7 +4,7 @@ import { createRouter } from '../../emulator/gateway/router.ts';
 import { createGatewayServer } from '../../emulator/gateway/server.ts';
 import { createLambdaServer } from '../../emulator/invoke/server.ts';
 import { closeServer, listen } from '../../emulator/net.ts';
-import { isRecord } from '../../functions/shared/guards.ts';
+import { isRecord } from '../../emulator/template/values.ts';
 import { captureLog, RELIABILITY_TEMPLATE, startTestApi, type TestApi } from '../support/emulator.ts';
 import { request } from '../support/http.ts';
 import { type RawExchange, rawExchange } from '../support/raw-http.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { isRecord } from '../../functions/shared/guards.ts';
+import { isRecord } from '../../emulator/template/values.ts';
 import { ROOT, run, type Serving, startServing, stopServing } from '../support/cli.ts';
 import {
   GATEWAY_TEMPLATE,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { isRecord } from '../../../functions/shared/guards.ts';
+import { isRecord } from '../../../emulator/template/values.ts';
 import { type Finished, run, type Serving, startServing, stopServing } from '../../support/cli.ts';
 import { request } from '../../support/http.ts';
 import { eventually } from '../../support/wait.ts';

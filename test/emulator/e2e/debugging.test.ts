@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { isRecord } from '../../../functions/shared/guards.ts';
+import { isRecord } from '../../../emulator/template/values.ts';
 import {
   exitOf,
   listeningAddresses,

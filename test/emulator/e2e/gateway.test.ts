@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import { expect } from 'chai';
-import { isRecord } from '../../../functions/shared/guards.ts';
+import { isRecord } from '../../../emulator/template/values.ts';
 import { GATEWAY_TEMPLATE, startTestApi, type TestApi } from '../../support/emulator.ts';
 import { request } from '../../support/http.ts';
 

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { closeServer, listen } from '../../../emulator/net.ts';
-import { isRecord } from '../../../functions/shared/guards.ts';
+import { isRecord } from '../../../emulator/template/values.ts';
 import { startTestApi, type TestApi } from '../../support/emulator.ts';
 import { request } from '../../support/http.ts';
 import { eventually } from '../../support/wait.ts';

@@ -19,7 +19,7 @@ import { App } from '../../../emulator/app.ts';
 import { NO_ENV_VARS } from '../../../emulator/config.ts';
 import type { AsyncResult } from '../../../emulator/invoke/async.ts';
 import { type RunningLambdaService, startLambdaService } from '../../../emulator/invoke/server.ts';
-import { isRecord } from '../../../functions/shared/guards.ts';
+import { isRecord } from '../../../emulator/template/values.ts';
 import { type CapturedLog, captureLog } from '../../support/emulator.ts';
 import { request } from '../../support/http.ts';
 

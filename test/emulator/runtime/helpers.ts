@@ -8,7 +8,7 @@ import {
   type InvokeOutcome,
 } from '../../../emulator/runtime/pool.ts';
 import type { FunctionModel } from '../../../emulator/template/model.ts';
-import { isRecord } from '../../../functions/shared/guards.ts';
+import { isRecord } from '../../../emulator/template/values.ts';
 import { functionModel as baseFunctionModel } from '../../support/models.ts';
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/functions', import.meta.url));

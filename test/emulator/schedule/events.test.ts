@@ -5,7 +5,7 @@ import {
   scheduleName,
   schedulerEventEnvelope,
 } from '../../../emulator/schedule/events.ts';
-import { isRecord } from '../../../functions/shared/guards.ts';
+import { isRecord } from '../../../emulator/template/values.ts';
 import { schedule } from './helpers.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -9,7 +9,7 @@ import {
   validateSchedules,
 } from '../../../emulator/schedule/scheduler.ts';
 import type { ScheduleModel } from '../../../emulator/template/model.ts';
-import { isRecord } from '../../../functions/shared/guards.ts';
+import { isRecord } from '../../../emulator/template/values.ts';
 import { at, FakeClock, iso, schedule } from './helpers.ts';
 
 interface Invocation {
