@@ -84,12 +84,14 @@ export function throttled(kind: ApiKind): GatewayResponse {
     : httpJson(429, '{"message":"Too Many Requests"}');
 }
 
-function restJson(statusCode: number, body: string, errorType?: string): GatewayResponse {
+/** A REST gateway response: JSON, with API Gateway's exception name in `x-amzn-ErrorType` when it sends one. */
+export function restJson(statusCode: number, body: string, errorType?: string): GatewayResponse {
   const headers: [string, string][] = [['Content-Type', 'application/json']];
   if (errorType !== undefined) headers.push(['x-amzn-ErrorType', errorType]);
   return { statusCode, headers, body: Buffer.from(body) };
 }
 
-function httpJson(statusCode: number, body: string): GatewayResponse {
+/** An HTTP API gateway response: JSON, lower-case headers, no exception name. */
+export function httpJson(statusCode: number, body: string): GatewayResponse {
   return { statusCode, headers: [['content-type', 'application/json']], body: Buffer.from(body) };
 }

@@ -1,5 +1,5 @@
 import { type SigningCredentials, verifySigV4 } from '../../function-url/sigv4.ts';
-import { missingAuthenticationToken } from '../gatewayErrors.ts';
+import { httpJson, missingAuthenticationToken, restJson } from '../gatewayErrors.ts';
 import type { GatewayResponse } from '../responses.ts';
 import type { AuthorizationInput, AuthorizationOutcome } from './authorize.ts';
 
@@ -70,12 +70,6 @@ export function authorizeWithIam(
 
 /** 403 with the SigV4 error's type and message, as API Gateway answers a signature that does not verify. */
 function signatureRejected(kind: 'rest' | 'http', errorType: string, message: string): GatewayResponse {
-  const headers: [string, string][] =
-    kind === 'rest'
-      ? [
-          ['Content-Type', 'application/json'],
-          ['x-amzn-ErrorType', errorType],
-        ]
-      : [['content-type', 'application/json']];
-  return { statusCode: 403, headers, body: Buffer.from(JSON.stringify({ message })) };
+  const body = JSON.stringify({ message });
+  return kind === 'rest' ? restJson(403, body, errorType) : httpJson(403, body);
 }

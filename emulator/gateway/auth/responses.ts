@@ -1,4 +1,5 @@
 import type { ApiKind } from '../../template/model.ts';
+import { httpJson, restJson } from '../gatewayErrors.ts';
 import type { GatewayResponse } from '../responses.ts';
 import type { AuthorizationOutcome } from './authorize.ts';
 
@@ -14,8 +15,8 @@ import type { AuthorizationOutcome } from './authorize.ts';
 /** No identity (a missing header, query string…), a token failing its validation expression, or `Unauthorized`. */
 export function unauthorized(kind: ApiKind): GatewayResponse {
   return kind === 'rest'
-    ? rest(401, '{"message":"Unauthorized"}', 'UnauthorizedException')
-    : http(401, '{"message":"Unauthorized"}');
+    ? restJson(401, '{"message":"Unauthorized"}', 'UnauthorizedException')
+    : httpJson(401, '{"message":"Unauthorized"}');
 }
 
 /**
@@ -24,33 +25,18 @@ export function unauthorized(kind: ApiKind): GatewayResponse {
  * https://repost.aws/knowledge-center/api-gateway-403-error-lambda-authorizer
  */
 export function accessDenied(kind: ApiKind, explicit: boolean): GatewayResponse {
-  if (kind === 'http') return http(403, '{"message":"Forbidden"}');
+  if (kind === 'http') return httpJson(403, '{"message":"Forbidden"}');
   const message = explicit
     ? 'User is not authorized to access this resource with an explicit deny'
     : 'User is not authorized to access this resource';
-  return rest(403, JSON.stringify({ Message: message }), 'AccessDeniedException');
+  return restJson(403, JSON.stringify({ Message: message }), 'AccessDeniedException');
 }
 
 /** The authorizer failed, timed out or answered something API Gateway cannot use. */
 export function authorizerFailure(kind: ApiKind): GatewayResponse {
   return kind === 'rest'
-    ? rest(500, '{"message":null}', 'AuthorizerConfigurationException')
-    : http(500, '{"message":"Internal Server Error"}');
-}
-
-function rest(statusCode: number, body: string, errorType: string): GatewayResponse {
-  return {
-    statusCode,
-    headers: [
-      ['Content-Type', 'application/json'],
-      ['x-amzn-ErrorType', errorType],
-    ],
-    body: Buffer.from(body),
-  };
-}
-
-function http(statusCode: number, body: string): GatewayResponse {
-  return { statusCode, headers: [['content-type', 'application/json']], body: Buffer.from(body) };
+    ? restJson(500, '{"message":null}', 'AuthorizerConfigurationException')
+    : httpJson(500, '{"message":"Internal Server Error"}');
 }
 
 /** The refusals of one authorizer: API Gateway's answer, and for the log which authorizer refused and why. */

@@ -1,3 +1,4 @@
+import { restJson } from '../gatewayErrors.ts';
 import type { GatewayResponse } from '../responses.ts';
 
 /**
@@ -11,20 +12,9 @@ import type { GatewayResponse } from '../responses.ts';
  */
 
 export function invalidApiKey(): GatewayResponse {
-  return rest(403, '{"message":"Forbidden"}', 'ForbiddenException');
+  return restJson(403, '{"message":"Forbidden"}', 'ForbiddenException');
 }
 
 export function quotaExceeded(): GatewayResponse {
-  return rest(429, '{"message":"Limit Exceeded"}', 'LimitExceededException');
-}
-
-function rest(statusCode: number, body: string, errorType: string): GatewayResponse {
-  return {
-    statusCode,
-    headers: [
-      ['Content-Type', 'application/json'],
-      ['x-amzn-ErrorType', errorType],
-    ],
-    body: Buffer.from(body),
-  };
+  return restJson(429, '{"message":"Limit Exceeded"}', 'LimitExceededException');
 }
