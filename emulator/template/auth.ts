@@ -14,10 +14,11 @@ import type {
 import type { PropertyReader } from './properties.ts';
 import { expectBoolean, expectInteger, expectOneOf, expectString, type Path } from './values.ts';
 
-/** API Gateway's cache of REST authorizer results, by default (SAM `ReauthorizeEvery`, 0 to 3600 s). */
-const REST_DEFAULT_TTL_SECONDS = 300;
-/** HTTP API authorizers cache nothing unless `ReauthorizeEvery` says so (`AuthorizerResultTtlInSeconds` 0). */
-const HTTP_DEFAULT_TTL_SECONDS = 0;
+/**
+ * How long API Gateway caches an authorizer's result when nothing says: REST 300 s (SAM `ReauthorizeEvery`, 0 to
+ * 3600 s); HTTP APIs nothing (`AuthorizerResultTtlInSeconds` 0).
+ */
+export const DEFAULT_TTL_SECONDS: Readonly<Record<ApiKind, number>> = { rest: 300, http: 0 };
 const MAX_TTL_SECONDS = 3600;
 const IAM = 'AWS_IAM';
 const NONE = 'NONE';
@@ -100,7 +101,7 @@ class AuthorizerReader {
           : this.#identity(),
       validationExpression:
         payloadType === 'TOKEN' ? this.#string(['Identity', 'ValidationExpression']) : undefined,
-      ttlSeconds: this.#ttl(REST_DEFAULT_TTL_SECONDS),
+      ttlSeconds: this.#ttl(DEFAULT_TTL_SECONDS.rest),
     };
   }
 
@@ -135,7 +136,7 @@ class AuthorizerReader {
       simpleResponses,
       identity: this.#identity(),
       validationExpression: undefined,
-      ttlSeconds: this.#ttl(HTTP_DEFAULT_TTL_SECONDS),
+      ttlSeconds: this.#ttl(DEFAULT_TTL_SECONDS.http),
     };
   }
 
@@ -176,7 +177,7 @@ class AuthorizerReader {
       header: this.#string(['Identity', 'Header']) ?? 'Authorization',
       validationExpression: this.#string(['Identity', 'ValidationExpression']),
       authorizationScopes: this.#strings(['AuthorizationScopes']),
-      ttlSeconds: this.#ttl(REST_DEFAULT_TTL_SECONDS),
+      ttlSeconds: this.#ttl(DEFAULT_TTL_SECONDS.rest),
     };
   }
 
@@ -237,23 +238,17 @@ export function readRouteAuth(
     named === undefined
       ? api.auth?.defaultAuthorizer
       : expectString(named, properties.pathOf(at('Authorizer')), diag);
-  let authorizer: RouteAuth['authorizer'];
-  if (name === IAM) authorizer = { kind: 'iam' };
-  else if (name !== undefined && name !== NONE) {
-    authorizer = api.auth?.authorizers.get(name);
-    if (authorizer === undefined) {
-      diag.fail(
-        properties.pathOf(at('Authorizer')),
-        `${name} is not an authorizer of ${api.logicalId} (${[...(api.auth?.authorizers.keys() ?? []), IAM, NONE].join(', ')})`,
-      );
-    }
+  const authorizer = authorizerNamed(api.auth, name);
+  if (authorizer === undefined && name !== undefined && name !== NONE) {
+    diag.fail(
+      properties.pathOf(at('Authorizer')),
+      `${name} is not an authorizer of ${api.logicalId} (${[...(api.auth?.authorizers.keys() ?? []), IAM, NONE].join(', ')})`,
+    );
   }
   const scopesValue = properties.value(at('AuthorizationScopes'));
   const scopes =
     scopesValue === undefined
-      ? authorizer !== undefined && 'authorizationScopes' in authorizer
-        ? authorizer.authorizationScopes
-        : []
+      ? scopesOf(authorizer)
       : (Array.isArray(scopesValue) ? scopesValue : [scopesValue]).map((scope, index) =>
           expectString(scope, properties.pathOf([...at('AuthorizationScopes'), index]), diag),
         );
@@ -277,8 +272,37 @@ export function preflightAuth(api: ApiModel): RouteAuth | undefined {
   const auth = api.auth;
   if (api.kind !== 'rest' || auth === undefined || !auth.addDefaultAuthorizerToCorsPreflight)
     return undefined;
-  const name = auth.defaultAuthorizer;
-  const authorizer =
-    name === IAM ? { kind: 'iam' as const } : name === undefined ? undefined : auth.authorizers.get(name);
+  const authorizer = authorizerNamed(auth, auth.defaultAuthorizer);
   return authorizer === undefined ? undefined : { authorizer, scopes: [], apiKeyRequired: false };
+}
+
+/**
+ * What protects a route that says nothing itself: the API's `DefaultAuthorizer` (with its scopes) and, on a REST
+ * API, its `ApiKeyRequired`; `undefined` when that is nothing.
+ */
+export function defaultRouteAuth(auth: ApiAuthModel | undefined, kind: ApiKind): RouteAuth | undefined {
+  const authorizer = authorizerNamed(auth, auth?.defaultAuthorizer);
+  const apiKeyRequired = kind === 'rest' && (auth?.apiKeyRequired ?? false);
+  if (authorizer === undefined && !apiKeyRequired) return undefined;
+  return { authorizer, scopes: scopesOf(authorizer), apiKeyRequired };
+}
+
+/**
+ * The authorizer an `Auth` names: one of its `Authorizers`, or IAM for `AWS_IAM`; `undefined` for `NONE`, no name,
+ * or a name it does not have.
+ */
+export function authorizerNamed(
+  auth: ApiAuthModel | undefined,
+  name: string | undefined,
+): RouteAuth['authorizer'] {
+  if (name === IAM) return { kind: 'iam' };
+  if (name === undefined || name === NONE) return undefined;
+  return auth?.authorizers.get(name);
+}
+
+/** The scopes an authorizer requires of routes that give none of their own (JWT and Cognito have them). */
+function scopesOf(authorizer: RouteAuth['authorizer']): readonly string[] {
+  return authorizer !== undefined && 'authorizationScopes' in authorizer
+    ? authorizer.authorizationScopes
+    : [];
 }

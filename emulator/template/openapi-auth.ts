@@ -1,3 +1,4 @@
+import { authorizerNamed, DEFAULT_TTL_SECONDS, defaultRouteAuth } from './auth.ts';
 import type { Diagnostics } from './errors.ts';
 import type { ApiAuthModel, ApiKind, AuthorizerModel, IdentitySources, RouteAuth } from './model.ts';
 import { functionOfUri } from './openapi.ts';
@@ -70,20 +71,7 @@ export class DefinitionSecurity {
   }
 
   #samDefault(): RouteAuth | undefined {
-    const auth = this.#samAuth;
-    const name = auth?.defaultAuthorizer;
-    if (auth === undefined) return undefined;
-    const authorizer =
-      name === 'AWS_IAM'
-        ? { kind: 'iam' as const }
-        : name === undefined
-          ? undefined
-          : auth.authorizers.get(name);
-    const apiKeyRequired = this.#kind === 'rest' && auth.apiKeyRequired;
-    if (authorizer === undefined && !apiKeyRequired) return undefined;
-    const scopes =
-      authorizer !== undefined && 'authorizationScopes' in authorizer ? authorizer.authorizationScopes : [];
-    return { authorizer, scopes, apiKeyRequired };
+    return this.#samAuth === undefined ? undefined : defaultRouteAuth(this.#samAuth, this.#kind);
   }
 
   #scheme(name: string): Scheme | undefined {
@@ -96,10 +84,10 @@ export class DefinitionSecurity {
 
   /** SAM writes its own authorizers into the body under their names; a body may name them without defining them. */
   #fromSam(name: string): Scheme | undefined {
-    if (name === 'AWS_IAM') return { kind: 'iam' };
     if (name === 'api_key') return { kind: 'apiKey' };
-    const authorizer = this.#samAuth?.authorizers.get(name);
-    return authorizer === undefined ? undefined : { kind: 'authorizer', authorizer };
+    const authorizer = authorizerNamed(this.#samAuth, name);
+    if (authorizer === undefined) return undefined;
+    return authorizer.kind === 'iam' ? { kind: 'iam' } : { kind: 'authorizer', authorizer };
   }
 
   #schemePath(name: string): Path | undefined {
@@ -172,7 +160,7 @@ export class DefinitionSecurity {
           header,
           validationExpression: text('identityValidationExpression'),
           authorizationScopes: [],
-          ttlSeconds: ttl ?? 300,
+          ttlSeconds: ttl ?? DEFAULT_TTL_SECONDS.rest,
         },
       };
     }
@@ -201,7 +189,7 @@ export class DefinitionSecurity {
           simpleResponses: config.enableSimpleResponses === true,
           identity,
           validationExpression: type === 'token' ? text('identityValidationExpression') : undefined,
-          ttlSeconds: ttl ?? (this.#kind === 'rest' ? 300 : 0),
+          ttlSeconds: ttl ?? DEFAULT_TTL_SECONDS[this.#kind],
         },
       };
     }
