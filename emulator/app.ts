@@ -152,8 +152,7 @@ export class App {
       const codes = started.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : undefined));
       for (const [index, fn] of functions.entries()) {
         const code = codes[index];
-        const missing =
-          code === undefined ? undefined : missingHandlerFile(fn.logicalId, code.dir, fn.handler);
+        const missing = code === undefined ? undefined : missingHandlerFile(fn.logicalId, fn.handler, code);
         if (missing !== undefined) options.log.warn(missing);
       }
       functions.forEach((fn, index) => {

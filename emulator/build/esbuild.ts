@@ -175,13 +175,19 @@ export function handlerModule(dir: string, handler: string): { file: string; exp
   return { file: path.join(dir, `${modulePath}.js`), exportName };
 }
 
-/** The warning for a handler whose file is not in its folder; `undefined` when the file is there. */
-export function missingHandlerFile(logicalId: string, dir: string, handler: string): string | undefined {
-  const { file } = handlerModule(dir, handler);
-  if (existsSync(file)) return undefined;
+/**
+ * The warning for code whose handler file is not there (`code` as {@link handlerModule} found it); `undefined`
+ * when it is.
+ */
+export function missingHandlerFile(
+  logicalId: string,
+  handler: string,
+  code: { readonly dir: string; readonly file: string },
+): string | undefined {
+  if (existsSync(code.file)) return undefined;
   const modulePath = handler.slice(0, handler.lastIndexOf('.'));
   return (
-    `${logicalId}: Handler ${handler}, but ${dir} has no ${modulePath}.js, .mjs or .cjs; ` +
+    `${logicalId}: Handler ${handler}, but ${code.dir} has no ${modulePath}.js, .mjs or .cjs; ` +
     'it fails with Runtime.ImportModuleError when invoked, as in Lambda'
   );
 }

@@ -153,14 +153,7 @@ async function serve(
         options.authorization,
       );
       if (!outcome.allowed) {
-        options.log.warn(`${request.method} ${request.rawPath}: ${outcome.reason}`);
-        const denied = withRequestId(
-          outcome.response,
-          match.api.kind,
-          context.requestId,
-          context.extendedRequestId,
-        );
-        finishRoute(options, incoming, outgoing, request, match, denied, started, context.requestId);
+        refuseRoute(options, incoming, outgoing, request, match, context, outcome, started);
         return;
       }
     }
@@ -188,16 +181,8 @@ async function serve(
     return;
   }
   let context = eventContext(routes, match.api, request);
-  const refuse = (response: GatewayResponse, reason: string) => {
-    options.log.warn(`${request.method} ${request.rawPath}: ${reason}`);
-    const denied = withRequestId(
-      response,
-      match.api.kind,
-      context.requestId,
-      match.api.kind === 'rest' ? context.extendedRequestId : undefined,
-    );
-    finishRoute(options, incoming, outgoing, request, match, denied, started, context.requestId);
-  };
+  const refuse = (response: GatewayResponse, reason: string) =>
+    refuseRoute(options, incoming, outgoing, request, match, context, { response, reason }, started);
   // Stage and method throttles come before authorization, so a flood reaches neither the authorizer nor the
   // function: "If the rate limiting is enforced by API setting on the resource/method then the custom authorizer
   // does not need to get invoked" (https://repost.aws/questions/QUtakrX7znRKqmzjBV_YKlWg, and the API Gateway
@@ -248,6 +233,27 @@ async function serve(
   }
   const response = await integrate(options, request, match, context);
   finishRoute(options, incoming, outgoing, request, match, response.response, started, response.requestId);
+}
+
+/** Answers a request a throttle, an authorizer or an API key stopped, with its request ids, and logs why. */
+function refuseRoute(
+  options: GatewayState,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  request: GatewayRequest,
+  match: RouteMatch,
+  context: EventContext,
+  refusal: { readonly response: GatewayResponse; readonly reason: string },
+  started: number,
+): void {
+  options.log.warn(`${request.method} ${request.rawPath}: ${refusal.reason}`);
+  const denied = withRequestId(
+    refusal.response,
+    match.api.kind,
+    context.requestId,
+    match.api.kind === 'rest' ? context.extendedRequestId : undefined,
+  );
+  finishRoute(options, incoming, outgoing, request, match, denied, started, context.requestId);
 }
 
 /** Sends a matched route's response, with an HTTP API's CORS headers applied as the gateway applies them. */
