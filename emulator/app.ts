@@ -26,7 +26,13 @@ import {
 import type { WorkerInspector } from './runtime/protocol.ts';
 import { nodeRuntime } from './runtime/runtimes.ts';
 import { loadTemplate } from './template/load.ts';
-import type { AppModel, FunctionModel, ResourceGroup } from './template/model.ts';
+import {
+  type AppModel,
+  DESTINATION_KINDS,
+  DESTINATION_ROLES,
+  type FunctionModel,
+  type ResourceGroup,
+} from './template/model.ts';
 import { folderNameOf, functionsNamed } from './template/nested.ts';
 import type { ParameterFallbacks } from './template/parameters.ts';
 import { type TreeWatcher, watchTree } from './watch.ts';
@@ -439,16 +445,12 @@ function wrapped(items: readonly string[]): string[] {
 export function destinationRolesOf(model: Pick<AppModel, 'functions'>): Map<string, string[]> {
   const roles = new Map<string, string[]>();
   for (const fn of model.functions.values()) {
-    const named = [
-      ['on-success destination', fn.destinations?.onSuccess],
-      ['on-failure destination', fn.destinations?.onFailure],
-      ['dead-letter queue', fn.destinations?.deadLetterQueue],
-    ] as const;
-    for (const [role, destination] of named) {
+    for (const kind of DESTINATION_KINDS) {
+      const destination = fn.destinations?.[kind];
       if (destination?.resourceId === undefined) continue;
       roles.set(destination.resourceId, [
         ...(roles.get(destination.resourceId) ?? []),
-        `${fn.logicalId}'s ${role}`,
+        `${fn.logicalId}'s ${DESTINATION_ROLES[kind]}`,
       ]);
     }
   }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { UnknownFunctionError } from '../app.ts';
 import type { Logger } from '../log.ts';
 import { type ErrorPayload, TooManyRequestsError } from '../runtime/pool.ts';
-import type { AsyncDestination } from '../template/model.ts';
+import { type AsyncDestination, DESTINATION_ROLES } from '../template/model.ts';
 import type { InvokeTarget } from './target.ts';
 
 /** Retries after a function error when neither the caller nor `EventInvokeConfig` says otherwise. */
@@ -247,7 +247,7 @@ export class AsyncInvoker {
       const sent =
         onSuccess === undefined
           ? ''
-          : `; Lambda would now send its record to ${describeDestination(onSuccess, 'on-success destination')}, not sent locally`;
+          : `; Lambda would now send its record to ${describeDestination(onSuccess, DESTINATION_ROLES.onSuccess)}, not sent locally`;
       this.#log.info(`${label(event)}: succeeded${retried}${sent}`);
       event.error = undefined;
       this.#settle(event, 'succeeded');
@@ -304,10 +304,10 @@ export class AsyncInvoker {
     const targets = [
       destinations?.onFailure === undefined
         ? undefined
-        : describeDestination(destinations.onFailure, 'on-failure destination'),
+        : describeDestination(destinations.onFailure, DESTINATION_ROLES.onFailure),
       destinations?.deadLetterQueue === undefined
         ? undefined
-        : describeDestination(destinations.deadLetterQueue, 'dead-letter queue'),
+        : describeDestination(destinations.deadLetterQueue, DESTINATION_ROLES.deadLetterQueue),
     ].filter((target) => target !== undefined);
     if (targets.length === 0) {
       return 'the function has no on-failure destination or dead-letter queue, so Lambda would discard it';

@@ -92,6 +92,16 @@ export interface AsyncDestinations {
   readonly deadLetterQueue?: AsyncDestination;
 }
 
+/** The destinations of a function, in the order the start screen names them. */
+export const DESTINATION_KINDS = ['onSuccess', 'onFailure', 'deadLetterQueue'] as const;
+
+/** What each destination is called in the log and on the start screen. */
+export const DESTINATION_ROLES: Readonly<Record<(typeof DESTINATION_KINDS)[number], string>> = {
+  onSuccess: 'on-success destination',
+  onFailure: 'on-failure destination',
+  deadLetterQueue: 'dead-letter queue',
+};
+
 /**
  * One destination: a resource of the template (`resourceId`), an ARN, or a queue or topic SAM generates.
  * `type` is SAM's: `SQS`, `SNS`, `S3`, `Lambda` or `EventBridge`.
