@@ -126,7 +126,8 @@ function identityValues(authorizer: LambdaAuthorizerModel, input: AuthorizationI
     if (value === undefined || value === '') return `no ${name} header`;
     values.push(value);
   }
-  const query = parseQuery(request.rawQuery);
+  // Parsed only for an authorizer that reads query strings: this runs before every protected request.
+  const query = authorizer.identity.queryStrings.length > 0 ? parseQuery(request.rawQuery) : [];
   for (const name of authorizer.identity.queryStrings) {
     const value = query.findLast(([key]) => key === name)?.[1];
     if (value === undefined || value === '') return `no ${name} query string parameter`;
